@@ -1,0 +1,430 @@
+package search
+
+import (
+	"sync"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// maxTermBytes caps the length of one word term. Longer words (base64 blobs,
+// long URLs without separators) are cut at a rune boundary; the query side
+// cuts identically, so the same text still finds itself.
+const maxTermBytes = 64
+
+// Analyze returns the index terms of text, in order and with duplicates kept
+// (term positions make phrase queries and BM25 work). Every term is a
+// non-empty, valid UTF-8 string of lower-cased letters, digits and combining
+// marks; e-mail terms may also contain the bytes . _ % + - @. Terms never
+// contain white space, control characters, quotes, '*', ':' or parentheses,
+// so they can be put into an FTS5 query as "quoted" strings and into a
+// PostgreSQL text[] or tsvector without escaping beyond the usual quoting.
+// See the package documentation for the term scheme.
+func Analyze(text string) []string {
+	a := getAnalyzer()
+	defer putAnalyzer(a)
+	a.run(text, false)
+	return a.terms(0, len(a.toks))
+}
+
+// AnalyzeQuery returns the terms for one query word or quoted phrase. The
+// terms must all match, adjacent and in order (as a phrase). If prefix is
+// true the last term is a single CJK character that must be matched as a
+// prefix (FTS5 "x"*, PostgreSQL 'x':*): it stands for every occurrence of the
+// character, which the index holds either as the first half of a bigram or as
+// the unigram at the end of a run.
+//
+// Two query-only rules differ from Analyze, and both only ever widen the
+// match: the unigram that closes the last CJK run is dropped (in a document
+// the run may continue, and then that unigram is not there), and a query that
+// is exactly one e-mail address or one phone number becomes the single term
+// that identifies it (the whole address; the phone number without country
+// code and trunk zero), so "+81 3-1234-5678" finds "03-1234-5678".
+func AnalyzeQuery(text string) (terms []string, prefix bool) {
+	a := getAnalyzer()
+	defer putAnalyzer(a)
+	a.run(text, false)
+	if len(a.toks) == 0 {
+		return nil, false
+	}
+	if t, ok := a.loneConstruct(); ok {
+		return []string{string(a.buf[t.a:t.b])}, false
+	}
+	n := len(a.toks)
+	switch a.toks[n-1].kind {
+	case kindRunEnd:
+		n--
+	case kindSingle:
+		prefix = true
+	}
+	return a.terms(0, n), prefix
+}
+
+type tokKind uint8
+
+const (
+	kindWord    tokKind = iota
+	kindBigram          // two CJK characters
+	kindRunEnd          // last character of a CJK run of length ≥ 2
+	kindSingle          // a CJK run of length 1
+	kindEmail           // a whole e-mail address, after its parts
+	kindPhone           // a phone number's digits, after its groups
+	kindPhoneSig        // a phone number without country code / trunk zero
+)
+
+// token is one term: bytes [a,b) of analyzer.buf, standing for the folded
+// text [fa,fb). mid is the end of its first rune, for highlighting a prefix
+// match on a bigram.
+type token struct {
+	a, b   int32
+	fa, fb int32
+	mid    int32
+	kind   tokKind
+}
+
+// construct is an e-mail address or phone number recognised in the text,
+// with the term a query for exactly it should use.
+type construct struct {
+	fa, fb int32
+	term   token
+}
+
+// analyzer holds the buffers of one analysis; it is pooled.
+type analyzer struct {
+	// buf holds the folded text (first nf bytes) followed by synthesised
+	// terms (joined phone digits).
+	buf  []byte
+	nf   int
+	toks []token
+	cons []construct
+	// pending holds tokens (whole e-mail, joined phone digits) to emit once
+	// the scan has passed their end, so they follow their parts.
+	pending  []token
+	phoneEnd int
+
+	// With track set, ostart[i] and oend[i] give the span of the original
+	// text that produced folded byte i (used by Snippet).
+	track        bool
+	ostart, oend []int32
+}
+
+var analyzerPool = sync.Pool{New: func() any { return new(analyzer) }}
+
+func getAnalyzer() *analyzer { return analyzerPool.Get().(*analyzer) }
+
+func putAnalyzer(a *analyzer) {
+	if cap(a.buf) > 1<<20 { // do not keep huge buffers alive
+		return
+	}
+	analyzerPool.Put(a)
+}
+
+func (a *analyzer) reset(track bool) {
+	a.buf = a.buf[:0]
+	a.nf = 0
+	a.toks = a.toks[:0]
+	a.cons = a.cons[:0]
+	a.pending = a.pending[:0]
+	a.phoneEnd = 0
+	a.track = track
+	a.ostart = a.ostart[:0]
+	a.oend = a.oend[:0]
+}
+
+func (a *analyzer) run(text string, track bool) {
+	initFold()
+	a.reset(track)
+	a.fold(text)
+	a.tokenize()
+}
+
+// terms converts tokens [i,j) to strings. All terms share one backing string
+// (one allocation for the lot).
+func (a *analyzer) terms(i, j int) []string {
+	if i >= j {
+		return nil
+	}
+	s := string(a.buf)
+	out := make([]string, 0, j-i)
+	for _, t := range a.toks[i:j] {
+		out = append(out, s[t.a:t.b])
+	}
+	return out
+}
+
+// loneConstruct reports whether the text is exactly one e-mail address or
+// phone number (every token lies inside it), and returns its query term.
+func (a *analyzer) loneConstruct() (token, bool) {
+	if len(a.cons) != 1 {
+		return token{}, false
+	}
+	c := a.cons[0]
+	for _, t := range a.toks {
+		if t.fa < c.fa || t.fb > c.fb {
+			return token{}, false
+		}
+	}
+	return c.term, true
+}
+
+// fold writes the normalised, folded text into a.buf: NFKC (which also folds
+// full- and half-width forms and composes ｶﾞ into ガ), then per rune case
+// folding, Latin diacritics folding and traditional→simplified Chinese.
+//
+// Text that is already in NFKC (nearly all real text) is copied rune by rune
+// without going through the normaliser; only the segments QuickSpan rejects
+// are normalised, one segment at a time, so every folded byte still knows
+// which original bytes it came from.
+func (a *analyzer) fold(text string) {
+	if cap(a.buf) < len(text)+len(text)/4 {
+		a.buf = make([]byte, 0, len(text)+len(text)/4+16)
+	}
+	prevLatin := false
+	var it norm.Iter
+	itInit := false
+	for i := 0; i < len(text); {
+		n := i + norm.NFKC.QuickSpanString(text[i:])
+		for i < n {
+			c := text[i]
+			before := len(a.buf)
+			size := 1
+			if c < utf8.RuneSelf {
+				if 'A' <= c && c <= 'Z' {
+					c += 'a' - 'A'
+				}
+				prevLatin = asciiWord[c] && c > '9'
+				a.buf = append(a.buf, c)
+			} else {
+				var r rune
+				r, size = utf8.DecodeRuneInString(text[i:])
+				a.buf = appendFolded(a.buf, r, &prevLatin)
+			}
+			if a.track {
+				a.mark(before, i, i+size)
+			}
+			i += size
+		}
+		if i >= len(text) {
+			break
+		}
+		// Normalise one segment (a starter and what combines with it).
+		if !itInit {
+			it.InitString(norm.NFKC, text)
+			itInit = true
+		}
+		it.Seek(int64(i), 0)
+		seg := it.Next()
+		end := it.Pos()
+		if end <= i { // cannot happen; guard against an endless loop
+			end = i + 1
+		}
+		before := len(a.buf)
+		for j := 0; j < len(seg); {
+			r, size := utf8.DecodeRune(seg[j:])
+			a.buf = appendFolded(a.buf, r, &prevLatin)
+			j += size
+		}
+		if a.track {
+			a.mark(before, i, end)
+		}
+		i = end
+	}
+	a.nf = len(a.buf)
+}
+
+// mark records that folded bytes from before to len(a.buf) came from the
+// original bytes [os, oe).
+func (a *analyzer) mark(before, os, oe int) {
+	for k := before; k < len(a.buf); k++ {
+		a.ostart = append(a.ostart, int32(os))
+		a.oend = append(a.oend, int32(oe))
+	}
+}
+
+// tokenize scans the folded text and emits tokens.
+func (a *analyzer) tokenize() {
+	f := a.buf[:a.nf:a.nf] // synthesised terms are appended after it
+	for i := 0; i < len(f); {
+		c := f[i]
+		if c < utf8.RuneSelf {
+			if asciiWord[c] {
+				i = a.word(f, i)
+				continue
+			}
+			if c == '@' {
+				a.email(f, i)
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(f[i:])
+		switch {
+		case isCJK(r):
+			i = a.cjk(f, i)
+		case isWordStart(r):
+			i = a.word(f, i)
+		default:
+			i += n
+		}
+	}
+	a.flush(len(f) + 1)
+}
+
+func (a *analyzer) emit(t token) {
+	a.flush(int(t.fa))
+	a.toks = append(a.toks, t)
+}
+
+// flush emits the pending tokens that end at or before pos.
+func (a *analyzer) flush(pos int) {
+	if len(a.pending) == 0 {
+		return
+	}
+	k := 0
+	for _, t := range a.pending {
+		if int(t.fb) <= pos {
+			a.toks = append(a.toks, t)
+		} else {
+			a.pending[k] = t
+			k++
+		}
+	}
+	a.pending = a.pending[:k]
+}
+
+// cjk emits the overlapping bigrams of the CJK run starting at i, then the
+// run's last character as a unigram, and returns the end of the run.
+func (a *analyzer) cjk(f []byte, i int) int {
+	p0 := i
+	_, n := utf8.DecodeRune(f[p0:])
+	p1 := p0 + n
+	if !cjkAt(f, p1) {
+		a.emit(token{a: int32(p0), b: int32(p1), fa: int32(p0), fb: int32(p1), mid: int32(p1), kind: kindSingle})
+		return p1
+	}
+	for {
+		_, n := utf8.DecodeRune(f[p1:])
+		p2 := p1 + n
+		a.emit(token{a: int32(p0), b: int32(p2), fa: int32(p0), fb: int32(p2), mid: int32(p1), kind: kindBigram})
+		p0, p1 = p1, p2
+		if !cjkAt(f, p1) {
+			break
+		}
+	}
+	a.emit(token{a: int32(p0), b: int32(p1), fa: int32(p0), fb: int32(p1), mid: int32(p1), kind: kindRunEnd})
+	return p1
+}
+
+func cjkAt(f []byte, i int) bool {
+	if i >= len(f) || f[i] < utf8.RuneSelf {
+		return false
+	}
+	r, _ := utf8.DecodeRune(f[i:])
+	return isCJK(r)
+}
+
+// word emits the word starting at i and returns its end.
+func (a *analyzer) word(f []byte, i int) int {
+	j := i
+	digits := true
+	for j < len(f) {
+		c := f[j]
+		if c < utf8.RuneSelf {
+			if !asciiWord[c] {
+				break
+			}
+			if c > '9' {
+				digits = false
+			}
+			j++
+			continue
+		}
+		r, n := utf8.DecodeRune(f[j:])
+		if !isWordPart(r) {
+			break
+		}
+		digits = false
+		j += n
+	}
+	a.flush(i)
+	if digits && i >= a.phoneEnd {
+		a.phone(f, i, j)
+	}
+	b := j
+	if b-i > maxTermBytes {
+		b = i + maxTermBytes
+		for b > i && !utf8.RuneStart(f[b]) {
+			b--
+		}
+	}
+	a.emit(token{a: int32(i), b: int32(b), fa: int32(i), fb: int32(j), mid: int32(j), kind: kindWord})
+	return j
+}
+
+func isLocalByte(c byte) bool {
+	return asciiWord[c] || c == '.' || c == '_' || c == '%' || c == '+' || c == '-'
+}
+
+func isDomainByte(c byte) bool {
+	return asciiWord[c] || c == '.' || c == '-'
+}
+
+// email recognises an address around the '@' at position at. Its parts are
+// emitted as ordinary words by the scan; the whole address is queued to
+// follow them.
+func (a *analyzer) email(f []byte, at int) {
+	ls := at
+	for ls > 0 && isLocalByte(f[ls-1]) {
+		ls--
+	}
+	for ls < at && !asciiWord[f[ls]] {
+		ls++
+	}
+	if ls == at || f[at-1] == '.' {
+		return
+	}
+	de := at + 1
+	for de < len(f) && isDomainByte(f[de]) {
+		de++
+	}
+	for de > at+1 && !asciiWord[f[de-1]] {
+		de--
+	}
+	if de-ls > 254 || !validDomain(f[at+1:de]) {
+		return
+	}
+	t := token{a: int32(ls), b: int32(de), fa: int32(ls), fb: int32(de), mid: int32(de), kind: kindEmail}
+	a.pending = append(a.pending, t)
+	a.cons = append(a.cons, construct{fa: t.fa, fb: t.fb, term: t})
+}
+
+// validDomain accepts host names with at least one dot, non-empty labels and
+// an alphabetic top-level label of two or more letters.
+func validDomain(d []byte) bool {
+	if len(d) < 4 || !asciiWord[d[0]] {
+		return false
+	}
+	dots, last := 0, -1
+	for i, c := range d {
+		if c == '.' {
+			if i == last+1 {
+				return false
+			}
+			dots++
+			last = i
+		}
+	}
+	if dots == 0 {
+		return false
+	}
+	tld := d[last+1:]
+	if len(tld) < 2 {
+		return false
+	}
+	for _, c := range tld {
+		if c < 'a' || c > 'z' {
+			return false
+		}
+	}
+	return true
+}
