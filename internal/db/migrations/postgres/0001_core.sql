@@ -162,3 +162,5 @@ CREATE TABLE audit_log (
 );
 CREATE INDEX audit_log_object ON audit_log (object_type, object_id, id);
 CREATE INDEX audit_log_at ON audit_log (at);
+
+INSERT INTO organisation (id, name, time_zone, updated_at) VALUES (1, 'Steward', 'UTC', 0);

@@ -1,0 +1,206 @@
+package ticket
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/steward-desk/steward/internal/db"
+	"github.com/steward-desk/steward/internal/errs"
+)
+
+// View is a named inbox list.
+type View string
+
+const (
+	ViewMine        View = "mine"        // assigned to me, open or pending
+	ViewUnassigned  View = "unassigned"  // nobody's, open
+	ViewDepartments View = "departments" // my departments, open
+	ViewOpen        View = "open"        // everything open
+	ViewPending     View = "pending"     // waiting on the supporter or an investigation
+	ViewResolved    View = "resolved"    // resolved or closed in the last RecentlyResolved
+	ViewAll         View = "all"         // no filter (API lists)
+)
+
+// Views shown in the inbox, in order.
+var Views = []View{ViewMine, ViewUnassigned, ViewDepartments, ViewOpen, ViewPending, ViewResolved}
+
+// RecentlyResolved bounds the resolved view.
+const RecentlyResolved = 7 * 24 * time.Hour
+
+// CountCap bounds view counts: past it the UI shows "999+". Counting a
+// million resolved tickets on every page load buys nobody anything.
+const CountCap = 1000
+
+// Filter selects and pages tickets.
+type Filter struct {
+	View          View
+	UserID        int64   // for ViewMine
+	DepartmentIDs []int64 // for ViewDepartments
+	Status        Status
+	AssigneeID    int64
+	Unassigned    bool
+	DepartmentID  int64
+	SupporterID   int64
+	Cursor        string
+	Limit         int
+}
+
+// cursor is the keyset position: the last row's (updated_at, id).
+type cursor struct {
+	updated int64
+	id      int64
+}
+
+func (c cursor) encode() string {
+	return base64.RawURLEncoding.EncodeToString([]byte(fmt.Sprintf("%d.%d", c.updated, c.id)))
+}
+
+func decodeCursor(s string) (cursor, error) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return cursor{}, errs.Field("cursor", "invalid", "malformed cursor")
+	}
+	a, bb, ok := strings.Cut(string(b), ".")
+	u, err1 := strconv.ParseInt(a, 10, 64)
+	id, err2 := strconv.ParseInt(bb, 10, 64)
+	if !ok || err1 != nil || err2 != nil {
+		return cursor{}, errs.Field("cursor", "invalid", "malformed cursor")
+	}
+	return cursor{u, id}, nil
+}
+
+// where builds the WHERE clause of a filter (without the cursor).
+func (f Filter) where(args *[]any) (string, error) {
+	var conds []string
+	arg := func(v any) string {
+		*args = append(*args, v)
+		return fmt.Sprintf("$%d", len(*args))
+	}
+	groupIn := func(groups ...string) string {
+		if len(groups) == 1 {
+			return "t.status_group = " + arg(groups[0])
+		}
+		ps := make([]string, len(groups))
+		for i, g := range groups {
+			ps[i] = arg(g)
+		}
+		return "t.status_group IN (" + strings.Join(ps, ", ") + ")"
+	}
+	switch f.View {
+	case ViewMine:
+		conds = append(conds, "t.assignee_id = "+arg(f.UserID), groupIn("open", "pending"))
+	case ViewUnassigned:
+		conds = append(conds, "t.assignee_id IS NULL", groupIn("open"))
+	case ViewDepartments:
+		if len(f.DepartmentIDs) == 0 {
+			conds = append(conds, "1 = 0")
+		} else {
+			ps := make([]string, len(f.DepartmentIDs))
+			for i, d := range f.DepartmentIDs {
+				ps[i] = arg(d)
+			}
+			conds = append(conds, "t.department_id IN ("+strings.Join(ps, ", ")+")", groupIn("open"))
+		}
+	case ViewOpen:
+		conds = append(conds, groupIn("open"))
+	case ViewPending:
+		conds = append(conds, groupIn("pending"))
+	case ViewResolved:
+		conds = append(conds, groupIn("done"), "t.updated_at > "+arg(db.Now()-RecentlyResolved.Milliseconds()))
+	case ViewAll, "":
+	default:
+		return "", errs.Field("view", "invalid", "unknown view %q", f.View)
+	}
+	if f.Status != "" {
+		if !f.Status.Valid() {
+			return "", errs.Field("status", "invalid", "unknown status %q", f.Status)
+		}
+		// status_group first lets the planner use the (status_group, updated_at) index.
+		conds = append(conds, "t.status_group = "+arg(f.Status.Group()), "t.status = "+arg(f.Status))
+	}
+	if f.Unassigned {
+		conds = append(conds, "t.assignee_id IS NULL")
+	} else if f.AssigneeID != 0 {
+		conds = append(conds, "t.assignee_id = "+arg(f.AssigneeID))
+	}
+	if f.DepartmentID != 0 {
+		conds = append(conds, "t.department_id = "+arg(f.DepartmentID))
+	}
+	if f.SupporterID != 0 {
+		conds = append(conds, "t.supporter_id = "+arg(f.SupporterID))
+	}
+	if len(conds) == 0 {
+		return "1 = 1", nil
+	}
+	return strings.Join(conds, " AND "), nil
+}
+
+// List returns one page of tickets, most recently updated first, and the
+// cursor of the next page ("" at the end).
+func List(ctx context.Context, q db.Querier, f Filter) ([]Ticket, string, error) {
+	if f.Limit <= 0 || f.Limit > 200 {
+		f.Limit = 50
+	}
+	var args []any
+	where, err := f.where(&args)
+	if err != nil {
+		return nil, "", err
+	}
+	if f.Cursor != "" {
+		c, err := decodeCursor(f.Cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		args = append(args, c.updated, c.id)
+		n := len(args)
+		where += fmt.Sprintf(" AND (t.updated_at < $%d OR (t.updated_at = $%d AND t.id < $%d))", n-1, n-1, n)
+	}
+	args = append(args, f.Limit+1)
+	rows, err := q.QueryContext(ctx, "SELECT "+ticketCols+ticketFrom+" WHERE "+where+
+		fmt.Sprintf(" ORDER BY t.updated_at DESC, t.id DESC LIMIT $%d", len(args)), args...)
+	if err != nil {
+		return nil, "", fmt.Errorf("ticket: list: %w", err)
+	}
+	defer rows.Close()
+	out := []Ticket{}
+	for rows.Next() {
+		t, err := scanTicket(rows)
+		if err != nil {
+			return nil, "", err
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(out) > f.Limit {
+		out = out[:f.Limit]
+		last := out[len(out)-1]
+		next = cursor{last.UpdatedAt.UnixMilli(), last.ID}.encode()
+	}
+	return out, next, nil
+}
+
+// CountViews counts each inbox view for a user, capped at CountCap.
+func CountViews(ctx context.Context, q db.Querier, userID int64, departmentIDs []int64) (map[View]int, error) {
+	counts := make(map[View]int, len(Views))
+	for _, v := range Views {
+		var args []any
+		where, err := Filter{View: v, UserID: userID, DepartmentIDs: departmentIDs}.where(&args)
+		if err != nil {
+			return nil, err
+		}
+		var n int
+		err = q.QueryRowContext(ctx, fmt.Sprintf("SELECT COUNT(*) FROM (SELECT 1 FROM tickets t WHERE %s LIMIT %d) c", where, CountCap), args...).Scan(&n)
+		if err != nil {
+			return nil, fmt.Errorf("ticket: count %s: %w", v, err)
+		}
+		counts[v] = n
+	}
+	return counts, nil
+}
