@@ -1,0 +1,66 @@
+package supporter_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/steward-desk/steward/internal/db"
+	"github.com/steward-desk/steward/internal/db/dbtest"
+	"github.com/steward-desk/steward/internal/errs"
+	"github.com/steward-desk/steward/internal/supporter"
+)
+
+func TestResolveMatchesIdentities(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		since := time.Date(2019, 4, 1, 0, 0, 0, 0, time.UTC)
+		a, err := supporter.Create(ctx, d.W, supporter.NewSupporter{Name: "佐藤 花子", Email: "Hanako@Example.jp", Phone: "+81 3-1234-5678", Language: "ja", SupporterSince: since})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Email != "hanako@example.jp" || len(a.Identities) != 2 || !a.SupporterSince.Equal(since) {
+			t.Fatalf("created %+v", a)
+		}
+		b, err := supporter.Resolve(ctx, d.W, supporter.NewSupporter{Phone: "+81312345678"})
+		if err != nil || b.ID != a.ID {
+			t.Fatalf("phone match: %v %d", err, b.ID)
+		}
+		c, err := supporter.Resolve(ctx, d.W, supporter.NewSupporter{Email: "HANAKO@example.JP"})
+		if err != nil || c.ID != a.ID {
+			t.Fatalf("email match: %v", err)
+		}
+		if _, err := supporter.Create(ctx, d.W, supporter.NewSupporter{Email: "hanako@example.jp"}); !errors.Is(err, errs.ErrConflict) {
+			t.Fatalf("duplicate email: %v", err)
+		}
+		w, _ := supporter.Create(ctx, d.W, supporter.NewSupporter{Name: "王伟", Email: "wangwei@example.cn"})
+		for q, want := range map[string]int64{"花子": a.ID, "王": w.ID, "WANGWEI@": w.ID, "1234-5678": a.ID, "50%_": 0} {
+			got, _, err := supporter.List(ctx, d, supporter.ListOptions{Query: q})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want == 0 && len(got) != 0 || want != 0 && (len(got) != 1 || got[0].ID != want) {
+				t.Errorf("search %q: %+v", q, got)
+			}
+		}
+	})
+}
+
+func TestTenure(t *testing.T) {
+	since := time.Date(2019, 11, 26, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		now          time.Time
+		years, month int
+	}{
+		{time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC), 6, 11},
+		{time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC), 7, 0},
+		{time.Date(2019, 12, 1, 0, 0, 0, 0, time.UTC), 0, 0},
+		{time.Date(2018, 1, 1, 0, 0, 0, 0, time.UTC), 0, 0},
+	} {
+		y, m := supporter.Tenure(since, tc.now)
+		if y != tc.years || m != tc.month {
+			t.Errorf("Tenure(%v) = %d y %d m, want %d y %d m", tc.now, y, m, tc.years, tc.month)
+		}
+	}
+}
