@@ -49,6 +49,8 @@ type Config struct {
 	Logger     *slog.Logger
 	// Work false makes an insert-only queue (CLI commands).
 	Work bool
+	// PeriodicJobs run on a schedule on the elected leader node.
+	PeriodicJobs []*river.PeriodicJob
 }
 
 // Queue enqueues and (when started) works jobs.
@@ -75,6 +77,7 @@ func New(d *db.DB, cfg Config) (*Queue, error) {
 	if cfg.Work && cfg.Workers != nil {
 		rc.Workers = cfg.Workers
 		rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.MaxWorkers}}
+		rc.PeriodicJobs = cfg.PeriodicJobs
 	}
 	q := &Queue{engine: d.Engine, working: rc.Workers != nil}
 	var err error

@@ -27,13 +27,17 @@ type Broker interface {
 	// Publish sends an event to every subscriber on every node. Call it after commit.
 	Publish(ctx context.Context, e Event)
 	// Subscribe returns a channel of events and a function to unsubscribe.
+	// The channel is closed when the broker closes (shutdown): SSE streams end then.
 	Subscribe() (<-chan Event, func())
+	// Close ends every subscription.
+	Close()
 }
 
 // Local delivers events within this process.
 type Local struct {
-	mu   sync.Mutex
-	subs map[chan Event]struct{}
+	mu     sync.Mutex
+	subs   map[chan Event]struct{}
+	closed bool
 }
 
 // NewLocal returns an in-process broker.
@@ -56,7 +60,11 @@ func (l *Local) Publish(_ context.Context, e Event) {
 func (l *Local) Subscribe() (<-chan Event, func()) {
 	ch := make(chan Event, 64)
 	l.mu.Lock()
-	l.subs[ch] = struct{}{}
+	if l.closed {
+		close(ch)
+	} else {
+		l.subs[ch] = struct{}{}
+	}
 	l.mu.Unlock()
 	return ch, func() {
 		l.mu.Lock()
@@ -65,6 +73,17 @@ func (l *Local) Subscribe() (<-chan Event, func()) {
 			close(ch)
 		}
 		l.mu.Unlock()
+	}
+}
+
+// Close closes every subscriber's channel; later subscriptions get a closed channel.
+func (l *Local) Close() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.closed = true
+	for ch := range l.subs {
+		delete(l.subs, ch)
+		close(ch)
 	}
 }
 
@@ -80,6 +99,9 @@ type Postgres struct {
 
 // NewPostgres starts listening (until ctx ends) and returns the broker.
 func NewPostgres(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) *Postgres {
+	if log == nil {
+		log = slog.Default()
+	}
 	p := &Postgres{pool: pool, local: NewLocal(), log: log}
 	go p.listen(ctx)
 	return p
@@ -95,6 +117,9 @@ func (p *Postgres) Publish(ctx context.Context, e Event) {
 
 // Subscribe registers a subscriber.
 func (p *Postgres) Subscribe() (<-chan Event, func()) { return p.local.Subscribe() }
+
+// Close ends every subscription on this node.
+func (p *Postgres) Close() { p.local.Close() }
 
 func (p *Postgres) listen(ctx context.Context) {
 	for ctx.Err() == nil {
