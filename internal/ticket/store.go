@@ -115,6 +115,9 @@ type NewMessage struct {
 	BodyText          string
 	BodyHTML          string
 	Language          string
+	// KeepStatus leaves the ticket's status alone (automatic replies such as
+	// out-of-office notices must not reopen a resolved ticket).
+	KeepStatus bool
 }
 
 // AddMessage appends a message and moves the ticket along: a first reply
@@ -159,7 +162,7 @@ func AddMessage(ctx context.Context, q db.Querier, n NewMessage) (Message, error
 			newStatus = StatusOpen
 		}
 	case In:
-		if status.Group() != "open" {
+		if status.Group() != "open" && !n.KeepStatus {
 			newStatus = StatusOpen
 			set = append(set, "resolved_at = NULL")
 		}
