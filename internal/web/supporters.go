@@ -1,0 +1,77 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/steward-desk/steward/internal/supporter"
+	"github.com/steward-desk/steward/internal/ticket"
+)
+
+type supporterListData struct {
+	Query      string
+	Supporters []supporter.Supporter
+	OlderURL   string
+}
+
+// supporterList lists and searches supporters (name in any script, email, phone).
+func (s *Server) supporterList(w http.ResponseWriter, r *http.Request) {
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
+	list, next, err := supporter.List(r.Context(), s.db, supporter.ListOptions{Query: q, AfterID: after, Limit: 50})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d := supporterListData{Query: q, Supporters: list}
+	if next != 0 {
+		v := url.Values{}
+		if q != "" {
+			v.Set("q", q)
+		}
+		v.Set("after", strconv.FormatInt(next, 10))
+		d.OlderURL = "/supporters?" + v.Encode()
+	}
+	p := s.newPage(r, "supporters.title", d)
+	p.Section = "supporters"
+	s.renderPage(w, r, http.StatusOK, "supporters", p)
+}
+
+type supporterData struct {
+	S       supporter.Supporter
+	Tenure  string
+	Tickets []ticket.Ticket
+}
+
+// supporterPage shows one supporter: profile, identities and tickets.
+func (s *Server) supporterPage(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r, "id")
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	sup, err := supporter.Get(r.Context(), s.db.R, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	tickets, err := ticket.ForSupporter(r.Context(), s.db.R, id, 100)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d := &supporterData{S: sup, Tickets: tickets}
+	p := s.newPage(r, "", d)
+	p.Title = sup.Name
+	if p.Title == "" {
+		p.Title = sup.Email
+	}
+	p.Section = "supporters"
+	if sup.SupporterSince != nil {
+		y, m := supporter.Tenure(*sup.SupporterSince, p.Now)
+		d.Tenure = p.L.Tenure(y, m)
+	}
+	s.renderPage(w, r, http.StatusOK, "supporter", p)
+}

@@ -1,0 +1,197 @@
+// Package web is the agent UI: server-rendered pages (html/template + htmx),
+// embedded static assets, sessions and CSRF protection, role checks, and the
+// Server-Sent Events stream that keeps inboxes live.
+//
+// Every route is declared once in routes(), with the least role it needs;
+// the wrapper built from that table authenticates, authorises and checks the
+// CSRF token before any handler runs.
+package web
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/steward-desk/steward/internal/blob"
+	"github.com/steward-desk/steward/internal/db"
+	"github.com/steward-desk/steward/internal/live"
+	"github.com/steward-desk/steward/internal/staff"
+	"github.com/steward-desk/steward/internal/ticket"
+)
+
+// Deps is what the UI needs from the application.
+type Deps struct {
+	DB      *db.DB
+	Tickets *ticket.Service
+	Live    live.Broker
+	Blobs   *blob.Store
+	Log     *slog.Logger
+	// SecureCookies marks the session cookie Secure (set it behind HTTPS).
+	SecureCookies bool
+}
+
+// Server serves the agent UI.
+type Server struct {
+	db      *db.DB
+	tickets *ticket.Service
+	live    live.Broker
+	blobs   *blob.Store
+	log     *slog.Logger
+	secure  bool
+	tpl     *templates
+	handler http.Handler
+
+	// heartbeat is the SSE keep-alive interval (tests shorten it).
+	heartbeat time.Duration
+	// now is the clock (tests may fix it).
+	now func() time.Time
+}
+
+// New builds the UI server. It panics if the embedded templates do not parse,
+// which a test catches long before a release.
+func New(d Deps) *Server {
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	if d.Tickets == nil {
+		d.Tickets = &ticket.Service{DB: d.DB, Live: d.Live}
+	}
+	s := &Server{
+		db: d.DB, tickets: d.Tickets, live: d.Live, blobs: d.Blobs, log: d.Log, secure: d.SecureCookies,
+		tpl: mustParseTemplates(), heartbeat: 25 * time.Second, now: time.Now,
+	}
+	s.handler = s.buildHandler()
+	return s
+}
+
+// Handler is the UI, to be mounted at "/".
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// route is one entry of the route table.
+type route struct {
+	pattern string // net/http pattern with method, e.g. "GET /tickets/{id}"
+	// role is the least role allowed; "" means public (no session needed).
+	role    staff.Role
+	handler func(http.ResponseWriter, *http.Request)
+}
+
+// routes is the whole UI. Method-less patterns are not used, so the mux
+// answers 405 with an Allow header for a wrong method.
+func (s *Server) routes() []route {
+	return []route{
+		{"GET /static/", "", s.static},
+		{"GET /login", "", s.loginPage},
+		{"POST /login", "", s.loginSubmit},
+		{"POST /logout", staff.Agent, s.logout},
+
+		{"GET /{$}", staff.Agent, s.home},
+		{"GET /inbox", staff.Agent, s.inbox},
+		{"GET /inbox/regions", staff.Agent, s.inboxRegions},
+		{"GET /search", staff.Agent, s.search},
+		{"GET /events", staff.Agent, s.events},
+		{"POST /preferences/language", staff.Agent, s.setLanguage},
+
+		{"GET /tickets/{id}", staff.Agent, s.ticketPage},
+		{"GET /tickets/{id}/messages", staff.Agent, s.ticketMessages},
+		{"GET /tickets/{id}/messages/{mid}/html", staff.Agent, s.messageHTML},
+		{"POST /tickets/{id}/reply", staff.Agent, s.ticketReply},
+		{"POST /tickets/{id}/update", staff.Agent, s.ticketUpdate},
+		{"GET /attachments/{id}", staff.Agent, s.attachment},
+
+		{"GET /supporters", staff.Agent, s.supporterList},
+		{"GET /supporters/{id}", staff.Agent, s.supporterPage},
+
+		{"GET /admin", staff.Admin, s.adminHome},
+		{"GET /admin/users", staff.Admin, s.adminUsers},
+		{"POST /admin/users", staff.Admin, s.adminUserCreate},
+		{"GET /admin/users/{id}", staff.Admin, s.adminUserPage},
+		{"POST /admin/users/{id}", staff.Admin, s.adminUserUpdate},
+		{"GET /admin/departments", staff.Admin, s.adminDepartments},
+		{"POST /admin/departments", staff.Admin, s.adminDepartmentCreate},
+		{"POST /admin/departments/{id}", staff.Admin, s.adminDepartmentUpdate},
+		{"GET /admin/settings", staff.Admin, s.adminSettings},
+		{"POST /admin/settings", staff.Admin, s.adminSettingsUpdate},
+	}
+}
+
+// Routes lists the route table as pattern → least role ("" = public), for
+// documentation and tests.
+func (s *Server) Routes() map[string]staff.Role {
+	out := map[string]staff.Role{}
+	for _, r := range s.routes() {
+		out[r.pattern] = r.role
+	}
+	return out
+}
+
+func (s *Server) buildHandler() http.Handler {
+	mux := http.NewServeMux()
+	for _, rt := range s.routes() {
+		mux.Handle(rt.pattern, s.guard(rt))
+	}
+	// Anything else is a 404 page (the mux's own 405s stay: they carry Allow).
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.notFound(w, r)
+	})
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.forbidden(w, r, "error.cross_origin")
+	}))
+	return s.securityHeaders(cop.Handler(mux))
+}
+
+// guard wraps a handler with authentication, the role check and, for
+// state-changing requests, the CSRF token check.
+func (s *Server) guard(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if rt.role == "" {
+			rt.handler(w, r)
+			return
+		}
+		sess, err := s.session(r)
+		if err != nil {
+			if !errors.Is(err, errNoSession) {
+				s.serverError(w, r, err)
+				return
+			}
+			s.unauthenticated(w, r)
+			return
+		}
+		r = r.WithContext(context.WithValue(r.Context(), sessionKey{}, sess))
+		if !sess.User.Role.AtLeast(rt.role) {
+			s.forbidden(w, r, "error.forbidden")
+			return
+		}
+		if !safeMethod(r.Method) && !s.validCSRF(r, sess) {
+			s.forbidden(w, r, "error.csrf")
+			return
+		}
+		rt.handler(w, r)
+	})
+}
+
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
+}
+
+// contentSecurityPolicy allows only this origin's scripts, styles and frames;
+// no inline script or style anywhere.
+const contentSecurityPolicy = "default-src 'self'; img-src 'self' data: cid:; style-src 'self'; script-src 'self'; " +
+	"frame-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'"
+
+func (s *Server) securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("X-Content-Type-Options", "nosniff")
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) home(w http.ResponseWriter, r *http.Request) {
+	http.Redirect(w, r, "/inbox", http.StatusSeeOther)
+}
