@@ -165,8 +165,12 @@ func decodeText(b []byte, declared string) (string, string) {
 		if utf8.Valid(b) {
 			return string(b), csUTF8
 		}
-		if cand, s, ok := detectCJK(b, 1.0); ok {
-			return s, cand
+		// Only the Western defaults lie about CJK text; a sender who chose
+		// KOI8-R or ISO-8859-7 meant it.
+		if !known || name == csWin1252 || name == csASCII {
+			if cand, s, ok := detectCJK(b, 1.0); ok {
+				return s, cand
+			}
 		}
 		if !known {
 			return decodeWith(charmap.Windows1252, b), csWin1252

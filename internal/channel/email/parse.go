@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"runtime/debug"
 	"strings"
+	"unicode/utf8"
 )
 
 // SynthesizedIDDomain is the domain part of Message-IDs that Parse makes up
@@ -35,6 +36,9 @@ func parse(raw []byte, opts ParseOptions) (*Message, error) {
 		return nil, &ParseError{Reason: "empty message"}
 	}
 	tp := &treeParser{hint: sniffCharsetHint(raw)}
+	if tp.hint == "" {
+		tp.hint = detectMessageCharset(raw)
+	}
 	h, body := splitMessage(raw)
 	if len(h.fields) == 0 {
 		return nil, &ParseError{Reason: "no header fields"}
@@ -103,6 +107,29 @@ func parse(raw []byte, opts ParseOptions) (*Message, error) {
 	visible, _ := SplitQuoted(m.TextBody)
 	m.Language = GuessLanguage(m.Subject + "\n" + visible)
 	return m, nil
+}
+
+// detectMessageCharset guesses the charset of unlabelled 8-bit bytes from
+// the first 16 kB of the whole message, so that short raw header values
+// (a three-character name) are decoded like the longer text around them.
+func detectMessageCharset(raw []byte) string {
+	if len(raw) > 16<<10 {
+		raw = raw[:16<<10]
+		// Do not let the cut split a UTF-8 sequence.
+		for k := 0; k < 3 && len(raw) > 0 && !utf8.RuneStart(raw[len(raw)-1]); k++ {
+			raw = raw[:len(raw)-1]
+		}
+		if len(raw) > 0 && raw[len(raw)-1] >= 0xc0 {
+			raw = raw[:len(raw)-1]
+		}
+	}
+	if isASCII(raw) || utf8.Valid(raw) {
+		return ""
+	}
+	if name, _, ok := detectCJK(raw, 0.5); ok {
+		return name
+	}
+	return ""
 }
 
 // sniffCharsetHint returns the first non-ASCII charset named in a charset=
