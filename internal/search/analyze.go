@@ -14,7 +14,7 @@ const maxTermBytes = 64
 
 // Analyze returns the index terms of text, in order and with duplicates kept
 // (term positions make phrase queries and BM25 work). Every term is a
-// non-empty, valid UTF-8 string of lower-cased letters, digits and combining
+// non-empty, valid UTF-8 string of lower-cased letters, numbers (digits, 〇) and combining
 // marks; e-mail terms may also contain the bytes . _ % + - @. Terms never
 // contain white space, control characters, quotes, '*', ':' or parentheses,
 // so they can be put into an FTS5 query as "quoted" strings and into a
@@ -63,13 +63,13 @@ func AnalyzeQuery(text string) (terms []string, prefix bool) {
 type tokKind uint8
 
 const (
-	kindWord    tokKind = iota
-	kindBigram          // two CJK characters
-	kindRunEnd          // last character of a CJK run of length ≥ 2
-	kindSingle          // a CJK run of length 1
-	kindEmail           // a whole e-mail address, after its parts
-	kindPhone           // a phone number's digits, after its groups
-	kindPhoneSig        // a phone number without country code / trunk zero
+	kindWord     tokKind = iota
+	kindBigram           // two CJK characters
+	kindRunEnd           // last character of a CJK run of length ≥ 2
+	kindSingle           // a CJK run of length 1
+	kindEmail            // a whole e-mail address, after its parts
+	kindPhone            // a phone number's digits, after its groups
+	kindPhoneSig         // a phone number without country code / trunk zero
 )
 
 // token is one term: bytes [a,b) of analyzer.buf, standing for the folded
@@ -93,10 +93,11 @@ type construct struct {
 type analyzer struct {
 	// buf holds the folded text (first nf bytes) followed by synthesised
 	// terms (joined phone digits).
-	buf  []byte
-	nf   int
-	toks []token
-	cons []construct
+	buf     []byte
+	nf      int
+	scratch []byte // one normalised segment
+	toks    []token
+	cons    []construct
 	// pending holds tokens (whole e-mail, joined phone digits) to emit once
 	// the scan has passed their end, so they follow their parts.
 	pending  []token
@@ -175,16 +176,13 @@ func (a *analyzer) loneConstruct() (token, bool) {
 // Latin-1 letters) are already in NFKC and cannot combine with their
 // neighbours; such a rune followed by another such rune is folded directly.
 // Everything else goes through the normaliser one segment at a time, so each
-// folded byte still knows which original bytes it came from. This is about
-// twice as fast as asking the normaliser for a quick span, and a test checks
-// it against normalising the whole text first.
+// folded byte still knows which original bytes it came from. A test checks
+// this against normalising the whole text first.
 func (a *analyzer) fold(text string) {
 	if cap(a.buf) < len(text)+len(text)/4 {
 		a.buf = make([]byte, 0, len(text)+len(text)/4+16)
 	}
 	prevLatin := false
-	var it norm.Iter
-	itInit := false
 	for i := 0; i < len(text); {
 		before := len(a.buf)
 		c := text[i]
@@ -203,6 +201,17 @@ func (a *analyzer) fold(text string) {
 		r, size := rune(c), 1
 		if c >= utf8.RuneSelf {
 			r, size = utf8.DecodeRuneInString(text[i:])
+			if size == 1 {
+				// An invalid byte becomes U+FFFD, a separator, on its own:
+				// the normaliser would otherwise treat what follows it
+				// differently depending on context.
+				a.buf = appendFolded(a.buf, utf8.RuneError, &prevLatin)
+				if a.track {
+					a.mark(before, i, i+1)
+				}
+				i++
+				continue
+			}
 		}
 		if nfkcStable(r) && (i+size == len(text) || nfkcStableAt(text, i+size)) {
 			if r >= 0xFF01 && r <= 0xFF5E {
@@ -216,19 +225,30 @@ func (a *analyzer) fold(text string) {
 			i += size
 			continue
 		}
-		// Normalise one segment (a starter and what combines with it).
-		if !itInit {
-			it.InitString(norm.NFKC, text)
-			itInit = true
+		// Normalise a piece that ends at a segment boundary (NFKC of the
+		// whole text is the concatenation of NFKC of such pieces). When
+		// tracking offsets the piece is one segment: this rune and the runes
+		// that may combine with it. Otherwise it runs to the next rune of
+		// the fast set (every one of them starts a segment), which calls the
+		// normaliser, and allocates, once per piece instead of per segment.
+		end := i + size
+		for end < len(text) {
+			if invalidAt(text, end) {
+				break
+			}
+			if a.track {
+				if norm.NFKC.PropertiesString(text[end:]).BoundaryBefore() {
+					break
+				}
+			} else if nfkcStableAt(text, end) {
+				break
+			}
+			_, n := utf8.DecodeRuneInString(text[end:])
+			end += n
 		}
-		it.Seek(int64(i), 0)
-		seg := it.Next()
-		end := it.Pos()
-		if end <= i { // cannot happen; guard against an endless loop
-			end = i + size
-		}
-		for j := 0; j < len(seg); {
-			r, n := utf8.DecodeRune(seg[j:])
+		a.scratch = norm.NFKC.AppendString(a.scratch[:0], text[i:end])
+		for j := 0; j < len(a.scratch); {
+			r, n := utf8.DecodeRune(a.scratch[j:])
 			a.buf = appendFolded(a.buf, r, &prevLatin)
 			j += n
 		}
@@ -265,6 +285,14 @@ func nfkcStable(r rune) bool {
 		return true
 	}
 	return false
+}
+
+func invalidAt(s string, i int) bool {
+	if s[i] < utf8.RuneSelf {
+		return false
+	}
+	r, n := utf8.DecodeRuneInString(s[i:])
+	return r == utf8.RuneError && n == 1
 }
 
 func nfkcStableAt(s string, i int) bool {

@@ -180,14 +180,19 @@ func isCJK(r rune) bool {
 		return true
 	case r == 0x3005 || r == 0x3007: // 々 〇
 		return true
-	case r >= 0x1100 && r <= 0x11FF, r >= 0x3131 && r <= 0x318E, r >= 0xA960 && r <= 0xA97F, r >= 0xD7B0 && r <= 0xD7FF: // Hangul jamo
+	case r >= 0x1100 && r <= 0x11FF, r >= 0x3131 && r <= 0x318E: // Hangul jamo
 		return true
+	case r >= 0xA960 && r <= 0xA97F, r >= 0xD7B0 && r <= 0xD7FF: // Hangul jamo extensions (partly unassigned)
+		return unicode.Is(unicode.Hangul, r)
 	case r >= 0x31F0 && r <= 0x31FF: // Katakana phonetic extensions
 		return true
 	case r < 0x2E80:
 		return false
 	}
-	return unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r) || unicode.Is(unicode.Katakana, r)
+	// Rarer blocks: ideograph extensions, kana supplements. Radicals and
+	// other symbols of these scripts are not letters and separate runs.
+	return (unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r) || unicode.Is(unicode.Katakana, r)) &&
+		(unicode.IsLetter(r) || unicode.Is(unicode.Nl, r))
 }
 
 // isWordStart reports whether r starts a Latin/other-script word (letters and
@@ -208,7 +213,7 @@ func isWordPart(r rune) bool {
 	return (unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)) && !isCJK(r)
 }
 
-var asciiWord = func() (t [utf8.RuneSelf]bool) {
+var asciiWord = func() (t [256]bool) { // indexed by byte; non-ASCII bytes are false
 	for c := '0'; c <= '9'; c++ {
 		t[c] = true
 	}
