@@ -18,8 +18,12 @@ import (
 	"github.com/steward-desk/steward/internal/ticket"
 )
 
-// stamp is a time as the API shows it: RFC 3339 in UTC, millisecond precision.
-func stamp(t time.Time) string { return t.UTC().Truncate(time.Millisecond).Format(time.RFC3339Nano) }
+// timeLayout is RFC 3339 in UTC with exactly three fractional digits, so
+// times are fixed-width and sort as strings.
+const timeLayout = "2006-01-02T15:04:05.000Z"
+
+// stamp is a time as the API shows it (storage keeps milliseconds).
+func stamp(t time.Time) string { return t.UTC().Format(timeLayout) }
 
 func stampPtr(t *time.Time) *string {
 	if t == nil || t.IsZero() {
@@ -92,8 +96,8 @@ func ticketView(t ticket.Ticket) ticketJSON {
 		ID: t.ID, Number: t.Number, Subject: t.Subject, Status: string(t.Status), Priority: t.Priority,
 		Type: t.Type, Category: t.Category, Channel: t.Channel, Language: t.Language, Tags: tags,
 		DepartmentID: t.DepartmentID, AssigneeID: t.AssigneeID,
-		Supporter:    supporterRef{ID: t.SupporterID, Name: t.SupporterName, Email: t.SupporterEmail},
-		Preview:      t.Preview, MessageCount: t.MessageCount,
+		Supporter: supporterRef{ID: t.SupporterID, Name: t.SupporterName, Email: t.SupporterEmail},
+		Preview:   t.Preview, MessageCount: t.MessageCount,
 		CreatedAt: stamp(t.CreatedAt), UpdatedAt: stamp(t.UpdatedAt),
 		FirstResponseAt: stampPtr(t.FirstResponseAt), ResolvedAt: stampPtr(t.ResolvedAt),
 	}
