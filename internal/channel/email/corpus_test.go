@@ -39,7 +39,7 @@ func corpusFiles(t testing.TB) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(files) < 1 {
+	if len(files) < 40 {
 		t.Fatalf("corpus has %d messages, want at least 40", len(files))
 	}
 	return files

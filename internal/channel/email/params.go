@@ -10,7 +10,7 @@ import (
 // a lower-case value and parameters with lower-case names. Unlike
 // mime.ParseMediaType it never fails: it accepts unquoted values with
 // spaces, unterminated quotes, duplicate parameters, RFC 2231 continuations
-// and charsets of any kind (filename*0*=ISO-2022-JP''...), RFC 2047 encoded
+// and charsets of any kind (filename*0*=ISO-2022-JP”...), RFC 2047 encoded
 // words in quoted values, and raw 8-bit bytes.
 func parseMediaHeader(v []byte, hint string) (string, map[string]string) {
 	var s string
