@@ -1,0 +1,119 @@
+// Package app wires Steward together: config → database → capabilities →
+// servers, and stops them in order.
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+
+	"github.com/riverqueue/river"
+
+	"github.com/steward-desk/steward/internal/blob"
+	"github.com/steward-desk/steward/internal/db"
+	"github.com/steward-desk/steward/internal/jobs"
+	"github.com/steward-desk/steward/internal/live"
+	"github.com/steward-desk/steward/internal/ticket"
+)
+
+// App is an opened Steward: its database, stores and services.
+type App struct {
+	Cfg     Config
+	Log     *slog.Logger
+	DB      *db.DB
+	Blobs   *blob.Store
+	Live    live.Broker
+	Jobs    *jobs.Queue
+	Workers *river.Workers
+	Tickets *ticket.Service
+
+	stop context.CancelFunc
+}
+
+// Options say what kind of process this is.
+type Options struct {
+	// Work starts background job workers and live listeners (serve, demo);
+	// CLI commands only enqueue.
+	Work bool
+}
+
+// Open connects, migrates and builds the services.
+func Open(ctx context.Context, cfg Config, o Options) (*App, error) {
+	log, err := cfg.Logger()
+	if err != nil {
+		return nil, err
+	}
+	d, err := db.Open(ctx, db.Options{DSN: cfg.DSN, DataDir: cfg.DataDir})
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Cfg: cfg, Log: log, DB: d}
+	if err := a.Migrate(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	if a.Blobs, err = blob.New(filepath.Join(cfg.DataDir, "blobs")); err != nil {
+		d.Close()
+		return nil, err
+	}
+	lctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	a.stop = stop
+	if d.Engine == db.Postgres {
+		// CLI commands publish too, so serving nodes hear of their writes.
+		a.Live = live.NewPostgres(lctx, d.Pool, log)
+	} else {
+		a.Live = live.NewLocal()
+	}
+	a.Workers = river.NewWorkers()
+	registerWorkers(a)
+	if a.Jobs, err = jobs.New(d, jobs.Config{Workers: a.Workers, Work: o.Work, Logger: quiet(log), PeriodicJobs: periodicJobs()}); err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.Tickets = &ticket.Service{DB: d, Live: a.Live}
+	return a, nil
+}
+
+// registerWorkers adds every job kind's worker. Capabilities that run work
+// in the background register here.
+func registerWorkers(a *App) {
+	river.AddWorker(a.Workers, &sessionSweeper{db: a.DB})
+}
+
+// Migrate applies Steward's and River's migrations.
+func (a *App) Migrate(ctx context.Context) error {
+	applied, err := a.DB.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	if len(applied) > 0 {
+		a.Log.Info("database migrated", "engine", a.DB.Engine, "applied", applied)
+	}
+	if err := jobs.Migrate(ctx, a.DB); err != nil {
+		return fmt.Errorf("river: %w", err)
+	}
+	return nil
+}
+
+// Close releases everything.
+func (a *App) Close() error {
+	if a.stop != nil {
+		a.stop()
+	}
+	return a.DB.Close()
+}
+
+// quiet passes on only warnings and errors: River reports routine
+// progress at info level every few seconds.
+func quiet(log *slog.Logger) *slog.Logger {
+	return slog.New(warnOnly{log.Handler()})
+}
+
+type warnOnly struct{ slog.Handler }
+
+func (h warnOnly) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= slog.LevelWarn && h.Handler.Enabled(ctx, l)
+}
+func (h warnOnly) WithAttrs(a []slog.Attr) slog.Handler { return warnOnly{h.Handler.WithAttrs(a)} }
+func (h warnOnly) WithGroup(n string) slog.Handler      { return warnOnly{h.Handler.WithGroup(n)} }

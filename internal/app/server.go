@@ -1,0 +1,127 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/steward-desk/steward/internal/api"
+	"github.com/steward-desk/steward/internal/web"
+)
+
+var (
+	httpRequests = promauto.NewCounterVec(prometheus.CounterOpts{
+		Name: "steward_http_requests_total", Help: "HTTP requests by route pattern, method and status code.",
+	}, []string{"route", "method", "code"})
+	httpDuration = promauto.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "steward_http_request_duration_seconds", Help: "HTTP request latency by route pattern.",
+		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+	}, []string{"route", "method"})
+)
+
+// Handler is Steward's whole HTTP surface.
+func (a *App) Handler() http.Handler {
+	r := chi.NewRouter()
+	r.Use(middleware.RequestID, a.observe, middleware.Recoverer)
+	r.Get("/healthz", a.healthz)
+	r.Handle("/metrics", promhttp.Handler())
+	r.Mount("/api/v1", api.New(api.Deps{DB: a.DB, Tickets: a.Tickets, Blobs: a.Blobs, Log: a.Log}).Handler())
+	r.Mount("/", web.New(web.Deps{DB: a.DB, Tickets: a.Tickets, Live: a.Live, Blobs: a.Blobs, Log: a.Log, SecureCookies: a.Cfg.SecureCookies}).Handler())
+	return r
+}
+
+// healthz answers 200 when the database answers within two seconds.
+func (a *App) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if err := a.DB.Ping(ctx); err != nil {
+		a.Log.Error("health check failed", "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		w.Write([]byte("database unavailable\n"))
+		return
+	}
+	w.Write([]byte("ok\n"))
+}
+
+// observe logs each request and records its metrics under the route
+// pattern (never the raw path, which would explode the label set).
+func (a *App) observe(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+		next.ServeHTTP(ww, r)
+		route := "unmatched"
+		if rc := chi.RouteContext(r.Context()); rc != nil && rc.RoutePattern() != "" {
+			route = rc.RoutePattern()
+		}
+		d := time.Since(start)
+		code := ww.Status()
+		if code == 0 {
+			code = http.StatusOK
+		}
+		httpRequests.WithLabelValues(route, r.Method, strconv.Itoa(code)).Inc()
+		httpDuration.WithLabelValues(route, r.Method).Observe(d.Seconds())
+		level := slog.LevelDebug
+		if code >= 500 {
+			level = slog.LevelError
+		}
+		a.Log.Log(r.Context(), level, "http", "method", r.Method, "path", r.URL.Path, "status", code,
+			"duration_ms", d.Milliseconds(), "request_id", middleware.GetReqID(r.Context()))
+	})
+}
+
+// Serve runs the HTTP server and job workers until ctx ends (SIGTERM), then
+// stops accepting, lets in-flight requests and jobs finish within the
+// shutdown timeout, and returns.
+func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
+	ln, err := net.Listen("tcp", a.Cfg.Addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           a.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second, // SSE extends its own deadline
+		IdleTimeout:       2 * time.Minute,
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	if err := a.Jobs.Start(ctx); err != nil {
+		ln.Close()
+		return err
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	a.Log.Info("steward serving", "addr", ln.Addr().String(), "engine", a.DB.Engine)
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.Log.Info("shutting down", "timeout", a.Cfg.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), a.Cfg.ShutdownTimeout)
+	defer cancel()
+	// End SSE streams (they never go idle) so Shutdown waits only for real requests.
+	a.Live.Close()
+	herr := srv.Shutdown(sctx)
+	jerr := a.Jobs.Stop(sctx)
+	if errors.Is(herr, http.ErrServerClosed) {
+		herr = nil
+	}
+	return errors.Join(herr, jerr)
+}
