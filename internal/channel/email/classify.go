@@ -168,7 +168,7 @@ func GuessLanguage(text string) Language {
 		}
 	}
 	cjk := kana + han
-	if cjk == 0 || cjk*20 < latin { // e.g. one Chinese name in an English letter
+	if cjk == 0 || cjk*10 < latin { // e.g. one Chinese name in an English letter
 		return LangEnglish
 	}
 	if kana >= 2 || (kana > 0 && kana*10 >= cjk) {

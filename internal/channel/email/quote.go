@@ -30,6 +30,9 @@ func SplitQuoted(text string) (visible, quoted string) {
 	lines := strings.Split(text, "\n")
 	cut := len(lines)
 	for i := range lines {
+		if reForward.MatchString(strings.TrimSpace(lines[i])) {
+			break // forwarded content is meant to be read
+		}
 		if startsQuote(lines, i) {
 			cut = i
 			break
@@ -70,6 +73,8 @@ var (
 	reMobile     = regexp.MustCompile(`(?i)^(sent from my |sent from outlook|get outlook for|sent from yahoo mail|sent from mail for windows|` +
 		`sent via |iphoneから送信|ipadから送信|android\s?から送信|my iphoneから送信|发自我的|發自我的|来自我的|從我的\s?(iphone|ipad|android).{0,4}傳送|从我的\s?(iphone|ipad|android).{0,4}发送)`)
 	reUnderscores = regexp.MustCompile(`^_{10,}\s*$`)
+	reForward     = regexp.MustCompile(`(?i)^[-\s]*(forwarded message|begin forwarded message|転送されたメッセージ|転送メッセージ|` +
+		`转发的邮件|轉寄的郵件|原始转发邮件|weitergeleitete nachricht|message transféré)`)
 )
 
 // startsQuote reports whether lines[i] begins quoted history or a
