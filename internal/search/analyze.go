@@ -175,9 +175,10 @@ func (a *analyzer) loneConstruct() (token, bool) {
 // Most runes of real text (ASCII, kana, common ideographs, Hangul syllables,
 // Latin-1 letters) are already in NFKC and cannot combine with their
 // neighbours; such a rune followed by another such rune is folded directly.
-// Everything else goes through the normaliser one segment at a time, so each
-// folded byte still knows which original bytes it came from. A test checks
-// this against normalising the whole text first.
+// Everything else goes through the normaliser in pieces that end at segment
+// boundaries; when offsets are tracked (Snippet) each piece is one segment,
+// so every folded byte knows which original bytes it came from. Tests and the
+// fuzz target check the result against normalising the whole text first.
 func (a *analyzer) fold(text string) {
 	if cap(a.buf) < len(text)+len(text)/4 {
 		a.buf = make([]byte, 0, len(text)+len(text)/4+16)

@@ -149,7 +149,9 @@ func window(text string, focus, maxRunes int) (start, end int) {
 		for i, k := end, 0; i > start && k < 15; k++ {
 			r, n := utf8.DecodeLastRuneInString(text[:i])
 			if unicode.IsSpace(r) {
-				end = i - n
+				if i-n > start {
+					end = i - n
+				}
 				break
 			}
 			if r >= 0x2E80 { // CJK: any place is a fine cut
