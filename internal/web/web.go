@@ -131,15 +131,49 @@ func (s *Server) buildHandler() http.Handler {
 	for _, rt := range s.routes() {
 		mux.Handle(rt.pattern, s.guard(rt))
 	}
-	// Anything else is a 404 page (the mux's own 405s stay: they carry Allow).
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		s.notFound(w, r)
-	})
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.forbidden(w, r, "error.cross_origin")
 	}))
-	return s.securityHeaders(cop.Handler(mux))
+	return s.securityHeaders(cop.Handler(s.notFoundPages(mux)))
+}
+
+// notFoundPages lets the mux answer (so wrong methods get its 405 with an
+// Allow header) but replaces its plain-text 404 with the UI's 404 page.
+func (s *Server) notFoundPages(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := mux.Handler(r); pattern != "" {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		mux.ServeHTTP(&notFoundProbe{ResponseWriter: w, s: s, r: r}, r)
+	})
+}
+
+// notFoundProbe turns a 404 written by the mux into the 404 page and drops
+// the mux's own body; any other status passes through.
+type notFoundProbe struct {
+	http.ResponseWriter
+	s        *Server
+	r        *http.Request
+	replaced bool
+}
+
+func (p *notFoundProbe) WriteHeader(code int) {
+	if code == http.StatusNotFound && !p.replaced {
+		p.replaced = true
+		p.Header().Del("Content-Type")
+		p.s.notFound(p.ResponseWriter, p.r)
+		return
+	}
+	p.ResponseWriter.WriteHeader(code)
+}
+
+func (p *notFoundProbe) Write(b []byte) (int, error) {
+	if p.replaced {
+		return len(b), nil
+	}
+	return p.ResponseWriter.Write(b)
 }
 
 // guard wraps a handler with authentication, the role check and, for

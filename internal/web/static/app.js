@@ -1,0 +1,250 @@
+// Steward agent UI: live updates over Server-Sent Events, keyboard
+// shortcuts (IME-safe), the help overlay, and small htmx glue.
+// No build step; loaded with defer after htmx.
+(function () {
+  "use strict";
+
+  const $ = (sel, root) => (root || document).querySelector(sel);
+  const $$ = (sel, root) => Array.from((root || document).querySelectorAll(sel));
+  const csrf = () => { const m = $('meta[name="csrf-token"]'); return m ? m.content : ""; };
+  const parse = (html) => new DOMParser().parseFromString(html, "text/html");
+  const get = (url) => fetch(url, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+    .then((r) => { if (r.status === 401) { location.href = "/login"; } return r.ok ? r.text() : null; });
+
+  // htmx requests carry the CSRF token as a header.
+  document.addEventListener("htmx:configRequest", (e) => { e.detail.headers["X-CSRF-Token"] = csrf(); });
+
+  // ---- Conversation helpers -------------------------------------------
+  function openTicketID() { const m = $("#ticket-main"); return m ? m.dataset.ticketId : ""; }
+
+  function scrollThread(force) {
+    const t = $("#thread");
+    if (!t) return;
+    const near = t.scrollHeight - t.scrollTop - t.clientHeight < 120;
+    if (force || near) t.scrollTop = t.scrollHeight;
+  }
+
+  function syncComposer() {
+    const c = $("#composer");
+    if (!c) return;
+    const note = $('input[name="kind"][value="note"]', c);
+    c.classList.toggle("is-note", !!(note && note.checked));
+  }
+  document.addEventListener("change", (e) => { if (e.target.name === "kind") syncComposer(); });
+
+  function setKind(kind) {
+    const r = $('#composer input[name="kind"][value="' + kind + '"]');
+    if (!r) return;
+    r.checked = true;
+    syncComposer();
+    $("#body").focus();
+  }
+
+  // Sanitised HTML mail bodies sit in sandboxed same-origin iframes (no
+  // scripts run in them); size each to its content.
+  document.addEventListener("load", (e) => {
+    const f = e.target;
+    if (!(f instanceof HTMLIFrameElement) || !f.classList.contains("msg-html")) return;
+    try { f.style.height = (f.contentDocument.documentElement.scrollHeight + 8) + "px"; } catch (_) { /* keep min-height */ }
+  }, true);
+
+  async function appendMessages(ticketID) {
+    const thread = $("#thread");
+    if (!thread) return;
+    const ids = $$(".msg", thread).map((li) => Number(li.dataset.id) || 0);
+    const after = Math.max(0, ...ids);
+    const html = await get("/tickets/" + ticketID + "/messages?after=" + after);
+    if (!html) return;
+    let added = false;
+    $$(".msg", parse(html)).forEach((li) => {
+      if (!document.getElementById(li.id)) { thread.appendChild(document.importNode(li, true)); added = true; }
+    });
+    if (added) scrollThread(false);
+  }
+
+  async function refreshProps() {
+    const props = $("#ticket-props");
+    if (!props || props.contains(document.activeElement)) return; // never under the agent's hands
+    const html = await get(location.pathname + location.search.replace(/([?&])saved=1&?/, "$1"));
+    if (!html) return;
+    const fresh = $("#ticket-props", parse(html));
+    if (fresh && !props.contains(document.activeElement)) {
+      const node = document.importNode(fresh, true);
+      props.replaceWith(node);
+      if (window.htmx) htmx.process(node);
+    }
+  }
+
+  // ---- Inbox regions ---------------------------------------------------
+  async function refreshRegions() {
+    const list = $("#list");
+    if (!list) return;
+    const html = await get("/inbox/regions?" + list.dataset.query + "&open=" + (list.dataset.open || "0"));
+    if (!html) return;
+    const doc = parse(html);
+    const counts = $("#views ul", doc), freshList = $("#list", doc);
+    const curCounts = $("#views ul");
+    if (counts && curCounts) curCounts.replaceWith(document.importNode(counts, true));
+    const cur = $("#list");
+    if (freshList && cur) {
+      const sel = $(".row.is-selected", cur);
+      const focusedRow = document.activeElement && document.activeElement.closest && document.activeElement.closest("#list .row");
+      const top = cur.scrollTop;
+      const node = document.importNode(freshList, true);
+      cur.replaceWith(node);
+      node.scrollTop = top;
+      if (sel) { const again = $('.row[data-id="' + sel.dataset.id + '"]', node); if (again) again.classList.add("is-selected"); }
+      if (focusedRow) { const again = $('.row[data-id="' + focusedRow.dataset.id + '"] .row-link', node); if (again) again.focus({ preventScroll: true }); }
+      if (window.htmx) htmx.process(node);
+    }
+  }
+
+  let regionTimer = 0;
+  function scheduleRegions() {
+    clearTimeout(regionTimer);
+    regionTimer = setTimeout(refreshRegions, 300);
+  }
+
+  // ---- Live events -----------------------------------------------------
+  function startLive() {
+    if (!document.body.dataset.live || !("EventSource" in window)) return;
+    if (!$("#list") && !$("#thread")) return;
+    const es = new EventSource("/events");
+    es.onmessage = (msg) => {
+      let ev;
+      try { ev = JSON.parse(msg.data); } catch (_) { return; }
+      scheduleRegions();
+      const open = openTicketID();
+      if (open && String(ev.ticket_id) === open) {
+        if (ev.type === "message.created") appendMessages(open);
+        if (ev.type === "ticket.updated") refreshProps();
+      }
+    };
+    window.addEventListener("pagehide", () => es.close());
+  }
+
+  // After htmx swaps the conversation (a reply was sent), keep the agent
+  // where they were: focus back in the composer, thread scrolled down.
+  let composerHadFocus = false;
+  document.addEventListener("htmx:beforeRequest", (e) => {
+    composerHadFocus = !!(e.target && e.target.id === "composer");
+  });
+  document.addEventListener("htmx:afterSwap", () => {
+    syncComposer();
+    scrollThread(true);
+    if (composerHadFocus && $("#body")) $("#body").focus();
+    composerHadFocus = false;
+  });
+
+  // ---- Keyboard --------------------------------------------------------
+  let keysOn = localStorage.getItem("steward.keys") !== "off";
+  let gPending = 0;
+
+  function rows() { return $$("#list .row"); }
+  function selectRow(i) {
+    const rs = rows();
+    if (!rs.length) return;
+    i = Math.max(0, Math.min(rs.length - 1, i));
+    rs.forEach((r) => r.classList.remove("is-selected"));
+    rs[i].classList.add("is-selected");
+    $(".row-link", rs[i]).focus();
+  }
+  function currentRow() {
+    const rs = rows();
+    let i = rs.findIndex((r) => r.classList.contains("is-selected"));
+    if (i < 0) i = rs.findIndex((r) => r.classList.contains("is-open"));
+    return i;
+  }
+  function openRelative(step) {
+    const rs = rows();
+    const i = rs.findIndex((r) => r.classList.contains("is-open"));
+    const next = rs[i + step];
+    if (i >= 0 && next) location.href = $(".row-link", next).href;
+  }
+  function helpDialog() { return $("#help"); }
+  function toggleHelp() {
+    const d = helpDialog();
+    if (!d) return;
+    if (d.open) d.close(); else d.showModal();
+  }
+
+  function isTyping(t) {
+    return t && t.closest && !!t.closest('input, textarea, select, [contenteditable=""], [contenteditable="true"]');
+  }
+
+  document.addEventListener("keydown", (e) => {
+    // Never act while an IME is composing (Safari/macOS send 229 after compositionend).
+    if (e.isComposing || e.keyCode === 229) return;
+    const t = e.target;
+    if (isTyping(t)) {
+      if (e.key === "Enter" && (e.ctrlKey || e.metaKey) && t.tagName === "TEXTAREA" && t.form) {
+        e.preventDefault();
+        t.form.requestSubmit();
+      } else if (e.key === "Escape" && (t.tagName === "TEXTAREA" || t.type === "search")) {
+        // Leave the field, keep the draft.
+        t.blur();
+        const thread = $("#thread");
+        if (thread) { thread.tabIndex = -1; thread.focus({ preventScroll: true }); }
+      }
+      return;
+    }
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    if (!keysOn) return;
+    const d = helpDialog();
+    if (d && d.open && e.key !== "?") return;
+
+    if (gPending && Date.now() - gPending < 1500) {
+      gPending = 0;
+      const to = { i: "mine", u: "unassigned", a: "open", v: "mine" }[e.key];
+      if (to) { e.preventDefault(); location.href = "/inbox?view=" + to; }
+      return;
+    }
+    gPending = 0;
+    switch (e.key) {
+      case "j": e.preventDefault(); selectRow(currentRow() + 1); break;
+      case "k": e.preventDefault(); selectRow(Math.max(0, currentRow() - 1)); break;
+      case "o": case "Enter": {
+        const i = currentRow();
+        const rs = rows();
+        if (i >= 0 && rs[i] && t === document.body) { e.preventDefault(); location.href = $(".row-link", rs[i]).href; }
+        else if (e.key === "o" && i >= 0) { location.href = $(".row-link", rs[i]).href; }
+        break;
+      }
+      case "u": {
+        const w = $(".workspace.has-ticket");
+        if (w) { e.preventDefault(); location.href = w.dataset.listUrl; }
+        break;
+      }
+      case "]": openRelative(1); break;
+      case "[": openRelative(-1); break;
+      case "g": gPending = Date.now(); break;
+      case "r": if ($("#composer")) { e.preventDefault(); setKind("reply"); } break;
+      case "n": if ($("#composer")) { e.preventDefault(); setKind("note"); } break;
+      case "i": { const f = $(".assign-me"); if (f) { e.preventDefault(); f.requestSubmit(); } break; }
+      case "s": { const s = $("#p-status"); if (s) { e.preventDefault(); s.focus(); } break; }
+      case "/": { const q = $("#q"); if (q) { e.preventDefault(); q.focus(); } break; }
+      case "?": e.preventDefault(); toggleHelp(); break;
+    }
+  });
+
+  document.addEventListener("click", (e) => {
+    if (e.target.closest && e.target.closest("[data-help]")) toggleHelp();
+  });
+
+  function init() {
+    const toggle = $("#keys-toggle");
+    if (toggle) {
+      toggle.checked = keysOn;
+      toggle.addEventListener("change", () => {
+        keysOn = toggle.checked;
+        localStorage.setItem("steward.keys", keysOn ? "on" : "off");
+      });
+    }
+    syncComposer();
+    scrollThread(true);
+    const open = $("#list .row.is-open");
+    if (open) open.scrollIntoView({ block: "nearest" });
+    startLive();
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init); else init();
+})();
