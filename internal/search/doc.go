@@ -54,7 +54,11 @@
 //
 //	unicode61 remove_diacritics 0 categories 'L* N* Co M*' tokenchars '@._%+-'
 //
-// returns exactly these terms (the fts5size test checks it).
+// returns exactly these terms (the fts5size test checks it). For PostgreSQL,
+// a tsvector with positions can be built from 'term':position pairs without
+// escaping (terms hold no quote, backslash or space; the longest is 254
+// bytes, far below the lexeme limit), and the terms fit a text[] as they
+// are.
 //
 // # Why bigrams, and how recall is guaranteed
 //
