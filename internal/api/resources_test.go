@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -283,6 +285,19 @@ func TestAttachmentDownload(t *testing.T) {
 		res := f.do(req{Method: "GET", Path: fmt.Sprintf("/attachments/%d", html), Token: f.agentTok, Header: map[string]string{"Range": "bytes=0-7"}}).want(t, 206)
 		if string(res.Body) != "<script>" {
 			t.Errorf("range body %q", res.Body)
+		}
+		// A server fault is a 500 with a request id to quote, and no internal detail.
+		var logged bytes.Buffer
+		broken := New(Deps{DB: d, Tickets: &ticket.Service{DB: d}, Log: slog.New(slog.NewTextHandler(&logged, nil))})
+		rec := httptest.NewRecorder()
+		hr := httptest.NewRequest("GET", fmt.Sprintf("/attachments/%d", png), nil)
+		hr.Header.Set("Authorization", "Bearer "+f.agentTok)
+		broken.Handler().ServeHTTP(rec, hr)
+		var e struct{ Error errorDetail }
+		json.Unmarshal(rec.Body.Bytes(), &e)
+		if rec.Code != 500 || e.Error.Code != "internal" || e.Error.RequestID == "" || strings.Contains(rec.Body.String(), "blob") ||
+			rec.Header().Get("X-Request-Id") != e.Error.RequestID || !strings.Contains(logged.String(), e.Error.RequestID) {
+			t.Errorf("server fault: %d %s (log %s)", rec.Code, rec.Body, logged.String())
 		}
 	})
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"database/sql"
 	"net/http"
 	"slices"
@@ -35,15 +36,8 @@ func (s *Server) patchSettings(w http.ResponseWriter, r *http.Request, me staff.
 	if err := decode(w, r, &b); err != nil {
 		return err
 	}
-	for field, o := range map[string]Optional[string]{"name": b.Name, "time_zone": b.TimeZone, "default_language": b.DefaultLanguage} {
-		if err := o.notNull(field); err != nil {
-			return err
-		}
-	}
-	if err := b.FirstReplyMinutes.notNull("first_reply_minutes"); err != nil {
-		return err
-	}
-	if err := b.Languages.notNull("languages"); err != nil {
+	if err := cmp.Or(b.Name.notNull("name"), b.TimeZone.notNull("time_zone"), b.Languages.notNull("languages"),
+		b.DefaultLanguage.notNull("default_language"), b.FirstReplyMinutes.notNull("first_reply_minutes")); err != nil {
 		return err
 	}
 	var out org.Settings

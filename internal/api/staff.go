@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -103,12 +104,7 @@ func (s *Server) patchUser(w http.ResponseWriter, r *http.Request, me staff.User
 	if err := decode(w, r, &b); err != nil {
 		return err
 	}
-	for field, o := range map[string]Optional[string]{"name": b.Name, "role": b.Role, "password": b.Password} {
-		if err := o.notNull(field); err != nil {
-			return err
-		}
-	}
-	if err := b.Active.notNull("active"); err != nil {
+	if err := cmp.Or(b.Name.notNull("name"), b.Role.notNull("role"), b.Active.notNull("active"), b.Password.notNull("password")); err != nil {
 		return err
 	}
 	p := staff.UserPatch{Name: b.Name.Ptr(), Language: b.Language.Ptr(), Active: b.Active.Ptr()}

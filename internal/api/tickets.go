@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/http"
@@ -214,10 +215,8 @@ func (s *Server) patchTicket(w http.ResponseWriter, r *http.Request, me staff.Us
 	if err := decode(w, r, &b); err != nil {
 		return err
 	}
-	for field, o := range map[string]Optional[string]{"subject": b.Subject, "status": b.Status, "priority": b.Priority, "type": b.Type} {
-		if err := o.notNull(field); err != nil {
-			return err
-		}
+	if err := cmp.Or(b.Subject.notNull("subject"), b.Status.notNull("status"), b.Priority.notNull("priority"), b.Type.notNull("type")); err != nil {
+		return err
 	}
 	p := ticket.Patch{Subject: b.Subject.Ptr(), Priority: b.Priority.Ptr(), Type: b.Type.Ptr(), Category: b.Category.Ptr(),
 		DepartmentID: b.DepartmentID.Ptr(), ClearDepartment: b.DepartmentID.Null,
