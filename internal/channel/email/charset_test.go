@@ -60,6 +60,13 @@ func TestDecodeTextDeclared(t *testing.T) {
 		{"jis label sjis", "iso-2022-jp", mustEncode(t, japanese.ShiftJIS, jaSentence), jaSentence},
 		{"unknown-8bit", "unknown-8bit", mustEncode(t, simplifiedchinese.GBK, zhSentence), zhSentence},
 		{"quoted label", `"UTF-8"`, []byte("ok ✓"), "ok ✓"},
+		{"windows-1252 quotes", "windows-1252", []byte("\x93smart\x94 \x96 dash \x80"), "\u201csmart\u201d \u2013 dash €"},
+		{"windows-1250", "windows-1250", []byte("\x9ala\x9ak"), "šlašk"},
+		{"iso-8859-15", "ISO-8859-15", []byte("\xa4uro"), "€uro"},
+		{"iso-8859-5", "iso-8859-5", []byte{0xbf, 0xe0, 0xd8, 0xd2, 0xd5, 0xe2}, "Привет"},
+		{"hz-gb-2312", "hz-gb-2312", mustEncode(t, simplifiedchinese.HZGB2312, "欢迎 hello"), "欢迎 hello"},
+		{"cp936 label", "cp936", mustEncode(t, simplifiedchinese.GBK, zhSentence), zhSentence},
+		{"ks_c_5601", "ks_c_5601-1987", []byte{0xbe, 0xc8, 0xb3, 0xe7}, "안녕"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
