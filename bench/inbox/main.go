@@ -141,7 +141,7 @@ func run(ctx context.Context, dsn, dataDir string, generate int, seed int64, n, 
 	}
 
 	type sample struct {
-		v           ticket.View
+		v          ticket.View
 		page, list time.Duration
 		rows       int
 	}
