@@ -14,7 +14,7 @@ import (
 // reply with quoted history, a message with a PDF and a bounce.
 func benchMessages(tb testing.TB) [][]byte {
 	jaPara := strings.Repeat("いつもお世話になっております。先月の寄付について、領収書の発行をお願いしたくご連絡いたしました。\n", 20)
-	zhPara := strings.Repeat("您好，我们公司希望参加贵机构组织的社区志愿者活动，并为山区儿童助学项目捐赠一批图书。\n", 20)
+	zhPara := strings.Repeat("您好，我们公司希望参加贵机构组织的社区志愿者活动，并为山区儿童助学项目捐赠一批图书。\n", 40)
 	enPara := strings.Repeat("Thank you for volunteering at the food bank last weekend. We packed 1,200 meals for families in need. ", 20)
 	jis := mustEncode(tb, japanese.ISO2022JP, jaPara)
 	sjis := mustEncode(tb, japanese.ShiftJIS, jaPara)
@@ -25,7 +25,7 @@ func benchMessages(tb testing.TB) [][]byte {
 	msgs := []string{
 		"From: =?ISO-2022-JP?B?" + b64(mustEncode(tb, japanese.ISO2022JP, "山田")) + "?= <yamada@example.jp>\nTo: info@example.org\nSubject: =?ISO-2022-JP?B?" +
 			b64(mustEncode(tb, japanese.ISO2022JP, "領収書について")) + "?=\nDate: Mon, 15 Jan 2024 10:00:00 +0900\nMessage-ID: <b1@example.jp>\nContent-Type: text/plain; charset=ISO-2022-JP\n\n" +
-			string(jis) + string(jis),
+			string(jis) + string(jis) + string(jis),
 		"From: zhang@example.cn\nTo: info@example.org\nSubject: =?GB2312?B?" + b64(mustEncode(tb, simplifiedchinese.GBK, "志愿者活动")) +
 			"?=\nMessage-ID: <b2@example.cn>\nContent-Type: multipart/alternative; boundary=zz\n\n--zz\nContent-Type: text/plain; charset=gb2312\nContent-Transfer-Encoding: base64\n\n" +
 			b64(gb) + "\n--zz\nContent-Type: text/html; charset=gb2312\nContent-Transfer-Encoding: base64\n\n" + b64(append(append([]byte("<div>"), gb...), "</div>"...)) + "\n--zz--\n",
@@ -36,10 +36,10 @@ func benchMessages(tb testing.TB) [][]byte {
 			b64([]byte(pdf)) + "\n--mm--\n",
 		"From: suzuki@example.jp\nTo: info@example.org\nSubject: =?Shift_JIS?B?" + b64(mustEncode(tb, japanese.ShiftJIS, "Re: 説明会")) +
 			"?=\nMessage-ID: <b5@example.jp>\nIn-Reply-To: <d1@example.org>\nContent-Type: text/plain; charset=Shift_JIS\nContent-Transfer-Encoding: 8bit\n\n" +
-			string(sjis[:len(sjis)/2]) + "\n\n2024年1月15日(月) 10:00 ひだまり <info@example.org>:\n" + "> " + strings.ReplaceAll(string(sjis), "\n", "\n> "),
+			string(sjis) + "\n\n" + string(mustEncode(tb, japanese.ShiftJIS, "2024年1月15日(月) 10:00 ひだまり <info@example.org>:")) + "\n> " + strings.ReplaceAll(string(sjis)+string(sjis), "\n", "\n> "),
 		"From: MAILER-DAEMON@example.org\nTo: info@example.org\nSubject: Undelivered Mail Returned to Sender\nMessage-ID: <b6@example.org>\nContent-Type: multipart/report; report-type=delivery-status; boundary=rr\n\n--rr\nContent-Type: text/plain\n\n" +
 			enPara[:1500] + "\n--rr\nContent-Type: message/delivery-status\n\nFinal-Recipient: rfc822; gone@example.net\nAction: failed\nStatus: 5.1.1\n\n--rr\nContent-Type: message/rfc822\n\nFrom: info@example.org\nMessage-ID: <orig@example.org>\nSubject: hi\n\n" +
-			enPara + "\n--rr--\n",
+			enPara + "\n" + enPara + "\n--rr--\n",
 	}
 	var out [][]byte
 	for _, s := range msgs {

@@ -156,8 +156,11 @@ func contains(l []string, s string) bool {
 // Japanese; Han characters without kana mean Chinese; anything else is
 // English. A few CJK characters in mostly Latin text do not count.
 func GuessLanguage(text string) Language {
-	kana, han, latin := 0, 0, 0
+	kana, han, latin, n := 0, 0, 0, 0
 	for _, r := range text {
+		if n++; n > 4000 {
+			break // enough to tell
+		}
 		switch {
 		case r >= 0x3041 && r <= 0x30ff && r != 0x30fb && r != 0x30fc, r >= 0xff66 && r <= 0xff9d, r >= 0x31f0 && r <= 0x31ff:
 			kana++

@@ -3,6 +3,8 @@ package email
 import (
 	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // SplitQuoted separates what the sender wrote from the quoted history and
@@ -63,8 +65,6 @@ func SplitQuoted(text string) (visible, quoted string) {
 var (
 	reSeparator = regexp.MustCompile(`(?i)^[-_=\s]*-{2,}\s*(original message|original|元のメッセージ|オリジナルメッセージ|` +
 		`原始邮件|原始郵件|原始信件|原邮件|ursprüngliche nachricht|message d'origine|mensaje original|返信元メッセージ)\s*-{2,}[-\s]*$`)
-	reWroteEnd = regexp.MustCompile(`(?i)(wrote|writes|a écrit|schrieb|escribió|scrisse|書きました|書き込みました|` +
-		`のメール|のメッセージ|からのメール|写道|寫道|寫了|写了)\s*[:：]?\s*$`)
 	reWroteStart = regexp.MustCompile(`(?i)^((on|le|am|el|il)\s|在|於|于)`)
 	reJaGmail    = regexp.MustCompile(`^\d{4}[年/\-.]\s?\d{1,2}[月/\-.]\s?\d{1,2}日?.{0,120}(<[^>]+@[^>]+>|@\S+)\s*[:：]\s*$`)
 	reHeaderFrom = regexp.MustCompile(`(?i)^\*?\s*(from|差出人|送信者|发件人|發件人|寄件者|von|de)\s*\*?\s*[:：]`)
@@ -80,44 +80,90 @@ var (
 // startsQuote reports whether lines[i] begins quoted history or a
 // signature.
 func startsQuote(lines []string, i int) bool {
-	t := strings.TrimSpace(strings.ReplaceAll(lines[i], "\u00a0", " "))
-	if t == "" {
+	t := strings.TrimSpace(lines[i])
+	if t == "" || len(t) > 400 {
+		return false // markers are short lines; skip paragraphs cheaply
+	}
+	if strings.Contains(t, "\u00a0") {
+		t = strings.TrimSpace(strings.ReplaceAll(t, "\u00a0", " "))
+	}
+	if lines[i] == "-- " || lines[i] == "--" || t == "--" {
+		return true
+	}
+	r0, _ := utf8.DecodeRuneInString(t)
+	switch r0 {
+	case '-', '_', '=':
+		if reSeparator.MatchString(t) {
+			return true
+		}
+		if r0 == '_' && reUnderscores.MatchString(t) {
+			for k := i + 1; k < len(lines) && k <= i+2; k++ {
+				if reHeaderFrom.MatchString(strings.TrimSpace(lines[k])) {
+					return true
+				}
+			}
+		}
 		return false
 	}
-	if lines[i] == "-- " || lines[i] == "--" || t == "-- " {
+	if strings.ContainsRune(mobileFirst, unicode.ToLower(r0)) && reMobile.MatchString(t) {
 		return true
 	}
-	if reMobile.MatchString(t) {
+	colon := strings.IndexAny(t, ":：")
+	if colon > 0 && colon < 40 && reHeaderFrom.MatchString(t) && headerBlockFollows(lines, i) {
 		return true
 	}
-	if reSeparator.MatchString(t) {
+	if colon < 0 {
+		return false
+	}
+	if r0 >= '0' && r0 <= '9' && reJaGmail.MatchString(t) {
 		return true
 	}
-	if reUnderscores.MatchString(t) {
+	// Attribution, possibly wrapped over up to three lines.
+	startsWrote := strings.ContainsRune(wroteFirst, unicode.ToLower(r0)) && reWroteStart.MatchString(t)
+	if endsWithWrote(t) && (startsWrote || strings.ContainsAny(t, "@<") || strings.Contains(t, "さん")) {
+		return true
+	}
+	if startsWrote && len(t) < 300 {
+		joined := t
 		for k := i + 1; k < len(lines) && k <= i+2; k++ {
-			if reHeaderFrom.MatchString(strings.TrimSpace(lines[k])) {
+			joined += " " + strings.TrimSpace(lines[k])
+			if endsWithWrote(joined) {
 				return true
 			}
 		}
 	}
-	if reHeaderFrom.MatchString(t) && headerBlockFollows(lines, i) {
-		return true
+	return false
+}
+
+// First letters of mobile sign-offs and attribution openers, to skip the
+// regular expressions on most lines.
+const (
+	mobileFirst = "sgiam发發来從从"
+	wroteFirst  = "oleai在於于"
+)
+
+// wroteSuffixes end attribution lines ("… wrote:", "…さんは書きました:",
+// "…のメール:", "… 写道：").
+var wroteSuffixes = []string{"wrote", "writes", "a écrit", "schrieb", "escribió", "scrisse", "書きました", "書き込みました",
+	"のメール", "のメッセージ", "写道", "寫道", "寫了", "写了"}
+
+// endsWithWrote reports whether t ends with an attribution verb and a
+// colon. It is a plain suffix test: a regular expression here
+// would be tried at every position of every line.
+func endsWithWrote(t string) bool {
+	t = strings.TrimRight(t, " \t")
+	switch {
+	case strings.HasSuffix(t, ":"):
+		t = t[:len(t)-1]
+	case strings.HasSuffix(t, "："):
+		t = t[:len(t)-len("：")]
+	default:
+		return false
 	}
-	if len(t) < 400 && reJaGmail.MatchString(t) {
-		return true
-	}
-	// Attribution, possibly wrapped over up to three lines.
-	if len(t) < 400 && reWroteEnd.MatchString(t) && (reWroteStart.MatchString(t) || strings.ContainsAny(t, "@<") ||
-		strings.Contains(t, "さん")) {
-		return true
-	}
-	if reWroteStart.MatchString(t) && len(t) < 300 {
-		joined := t
-		for k := i + 1; k < len(lines) && k <= i+2; k++ {
-			joined += " " + strings.TrimSpace(lines[k])
-			if reWroteEnd.MatchString(joined) {
-				return true
-			}
+	t = strings.TrimRight(t, " \t")
+	for _, w := range wroteSuffixes {
+		if len(t) >= len(w) && strings.EqualFold(t[len(t)-len(w):], w) {
+			return true
 		}
 	}
 	return false
