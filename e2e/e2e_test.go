@@ -243,6 +243,7 @@ func TestAgentWorkflow(t *testing.T) {
 		chromedp.Navigate(fmt.Sprintf("%s/tickets/%d?view=open", k.url, k.jaID)),
 		chromedp.WaitVisible(chromedp.CSS("#composer textarea")),
 	)
+	eval[bool](t, ctx, `window.__csp = []; document.addEventListener("securitypolicyviolation", e => __csp.push(e.violatedDirective + " " + e.blockedURI)); true`)
 	if lang := eval[string](t, ctx, `document.querySelector("#thread .msg-body").lang`); lang != "ja" {
 		t.Errorf("message lang = %q, want ja", lang)
 	}
@@ -320,6 +321,10 @@ func TestAgentWorkflow(t *testing.T) {
 	waitJS(t, ctx, "supporter message appended via SSE", `document.querySelector("#thread").textContent.includes("ありがとうございます！")`)
 	if !eval[bool](t, ctx, `window.__marker === true`) {
 		t.Error("the page reloaded")
+	}
+
+	if v := eval[string](t, ctx, `window.__csp.join(", ")`); v != "" {
+		t.Errorf("Content-Security-Policy violations: %s", v)
 	}
 
 	// Switch the UI to Japanese from the header menu.

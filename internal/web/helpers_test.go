@@ -66,7 +66,10 @@ func newFixture(t *testing.T, d *db.DB) *fixture {
 	f.ticket = f.createTicket("領収書が届きません", "先月の寄付の領収書がまだ届いていません。", "sato@example.jp", "佐藤 花子", "ja")
 	f.srv = New(Deps{DB: d, Tickets: f.tickets, Live: f.broker, Blobs: f.blobs, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	f.srv.heartbeat = 200 * time.Millisecond
-	f.http = httptest.NewServer(f.srv.Handler())
+	f.http = httptest.NewUnstartedServer(f.srv.Handler())
+	// A write timeout like production's: the event stream must outlive it.
+	f.http.Config.WriteTimeout = 3 * time.Second
+	f.http.Start()
 	t.Cleanup(f.http.Close)
 	return f
 }

@@ -670,6 +670,9 @@ func TestEventsStream(t *testing.T) {
 		}()
 		// A heartbeat comment arrives (the fixture uses 200 ms).
 		waitFor(t, lines, ": ping")
+		// Past the server's WriteTimeout (3 s): the stream keeps its own deadline.
+		time.Sleep(3500 * time.Millisecond)
+		waitFor(t, lines, ": ping")
 		tk, err := f.tickets.Create(context.Background(), audit.System, ticket.CreateInput{
 			NewTicket: ticket.NewTicket{Subject: "新しい問い合わせ", Body: "本文"}, Supporter: supportersNew("new@example.jp")})
 		if err != nil {
