@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/go-chi/chi/v5"
@@ -88,11 +89,12 @@ func (s *Server) allowed(r *http.Request) string {
 		path = rctx.RoutePath
 	}
 	var out []string
-	for _, m := range []string{"GET", "POST", "PATCH"} {
-		if s.mux.Match(chi.NewRouteContext(), m, path) {
-			out = append(out, m)
+	for _, rt := range s.routes() {
+		if !slices.Contains(out, rt.method) && s.mux.Match(chi.NewRouteContext(), rt.method, path) {
+			out = append(out, rt.method)
 		}
 	}
+	slices.Sort(out)
 	return strings.Join(out, ", ")
 }
 
