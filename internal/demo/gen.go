@@ -636,7 +636,7 @@ func (g *generator) ticket(c int64) ticketPlan {
 		p.msgs = msgs
 		return p
 	}
-	if g.chance(0.25) {
+	if g.chance(0.08) {
 		add(ticket.Note, worker, expand(g.one(triageNote[L]), v), reply/2)
 		reply -= reply / 2
 	}
@@ -677,7 +677,12 @@ func (g *generator) ticket(c int64) ticketPlan {
 		}
 	default: // resolved, closed
 		switch {
+		case complaint && g.chance(0.4):
+			// Answered at once (with the concern restated), cause recorded.
+			add(ticket.Out, worker, staffMsg(answer(), true), reply)
+			add(ticket.Note, worker, expand(tp.resolution[L], v), g.between(10*minute, 3*hour))
 		case complaint:
+			// Don't guess: investigate, escalate, answer, record the cause.
 			add(ticket.Out, worker, staffMsg(investigating[L], true), reply)
 			add(ticket.Note, worker, expand(g.one(tp.note[L]), v), g.between(30*minute, day))
 			add(ticket.Out, worker, staffMsg(answer(), false), staffGap())
@@ -686,14 +691,14 @@ func (g *generator) ticket(c int64) ticketPlan {
 				p.tags = append(p.tags, "follow-up")
 				add(ticket.Note, worker, expand(g.one(followUpNote[L]), v), g.between(day, 4*day))
 			}
-		case g.chance(0.35):
+		case g.chance(0.15):
 			add(ticket.Out, worker, staffMsg(tp.ask[L], true), reply)
 			add(ticket.In, -1, supporterMsg(expand(g.one(tp.followup[L]), v)), supGap())
 			add(ticket.Out, worker, staffMsg(answer(), false), staffGap())
 		default:
 			add(ticket.Out, worker, staffMsg(answer(), true), reply)
 		}
-		if g.chance(0.35) && len(msgs) < 6 {
+		if g.chance(0.15) && len(msgs) < 6 {
 			thanks := g.one(supporterThanks[L])
 			if !short {
 				thanks = expand(g.one(supporterClosing[L]), v)
