@@ -108,12 +108,12 @@ func startsQuote(lines []string, i int) bool {
 	if strings.ContainsRune(mobileFirst, unicode.ToLower(r0)) && reMobile.MatchString(t) {
 		return true
 	}
-	colon := strings.IndexAny(t, ":：")
-	if colon > 0 && colon < 40 && reHeaderFrom.MatchString(t) && headerBlockFollows(lines, i) {
+	head := t[:min(len(t), 48)]
+	if (strings.IndexByte(head, ':') > 0 || strings.Contains(head, "：")) && reHeaderFrom.MatchString(t) && headerBlockFollows(lines, i) {
 		return true
 	}
-	if colon < 0 {
-		return false
+	if !strings.HasSuffix(t, ":") && !strings.HasSuffix(t, "：") && !strings.ContainsRune(wroteFirst, unicode.ToLower(r0)) {
+		return false // attributions end with a colon, or start a wrapped one
 	}
 	if r0 >= '0' && r0 <= '9' && reJaGmail.MatchString(t) {
 		return true

@@ -184,6 +184,61 @@ func structure() []sample {
 			To:   []string{"info@hidamari.example.org", "a@example.com", "b@example.com"},
 			Kind: "normal", Language: "en", InReplyTo: "desk-3001@hidamari.example.org",
 		}})
+	// Not mail at all: binary junk must give a *ParseError.
+	out = append(out, sample{name: "go-not-mail-binary", raw: []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01 not a message"),
+		exp: expect{Note: "binary junk (an image uploaded as mail): ParseError, caller quarantines", ParseError: true}})
+
+	// HTML part without a MIME charset; the charset is only in <meta>.
+	{
+		html := "<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=Shift_JIS\"></head><body><p>" +
+			"古着の寄付は受け付けていますか？段ボール２箱分あります。</p></body></html>"
+		out = append(out, sample{name: "go-html-meta-charset-sjis", raw: msgBytes([][]byte{
+			[]byte("From: form@shop.example.jp"),
+			[]byte("To: info@hidamari.example.org"),
+			[]byte("Subject: =?Shift_JIS?B?" + b64(enc(sjis, "古着の寄付")) + "?="),
+			[]byte("Date: Thu, 22 Feb 2024 10:00:00 +0900"),
+			[]byte("Message-ID: <meta-sjis@shop.example.jp>"),
+			[]byte("Content-Type: text/html"),
+			[]byte("Content-Transfer-Encoding: 8bit"),
+		}, enc(sjis, html)), exp: expect{
+			Note:    "HTML whose only charset declaration is a <meta> tag (EC-site web form)",
+			Subject: "古着の寄付", FromAddress: "form@shop.example.jp",
+			TextContains: []string{"段ボール２箱分あります"}, HTMLContains: []string{"古着の寄付は受け付けていますか"}, Kind: "normal", Language: "ja",
+		}})
+	}
+
+	// A gateway that base64-encoded the whole multipart body.
+	{
+		inner := "--inner\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nI can volunteer on Tuesdays.\r\n--inner\r\nContent-Type: text/plain; name=hours.txt\r\nContent-Disposition: attachment; filename=hours.txt\r\n\r\nTue 9-12\r\n--inner--\r\n"
+		out = append(out, sample{name: "go-mime-base64-multipart-body", raw: msg([]string{
+			"From: relay-user@example.net",
+			"To: volunteer@hidamari.example.org",
+			"Subject: availability",
+			"Date: Fri, 23 Feb 2024 10:00:00 +0000",
+			"Message-ID: <b64multi@example.net>",
+			"Content-Type: multipart/mixed; boundary=inner",
+			"Content-Transfer-Encoding: base64",
+		}, b64lines([]byte(inner))), exp: expect{
+			Note:    "broken gateway: Content-Transfer-Encoding base64 on a multipart",
+			Subject: "availability", FromAddress: "relay-user@example.net",
+			TextContains: []string{"volunteer on Tuesdays"}, Attachments: []string{"hours.txt"}, Kind: "normal", Language: "en",
+		}})
+	}
+
+	// SMTPUTF8 / RFC 6532: raw UTF-8 headers; header injection in an encoded word.
+	out = append(out, sample{name: "go-utf8-raw-headers-injection", raw: msg([]string{
+		"From: 王芳 <wangfang@例子.example>",
+		"To: info@sunshine.example.org",
+		"Subject: 捐款咨询 =?utf-8?q?=0D=0ABcc:_victim@example.com?=",
+		"Date: Sat, 24 Feb 2024 10:00:00 +0800",
+		"Message-ID: <smtputf8@example>",
+		"Content-Type: text/plain; charset=utf-8",
+		"Content-Transfer-Encoding: 8bit",
+	}, "请问每月定期捐款可以随时取消吗？\n"), exp: expect{
+		Note:    "raw UTF-8 headers (SMTPUTF8, internationalised domain) and CR/LF smuggled in an encoded word",
+		Subject: "捐款咨询   Bcc: victim@example.com", FromAddress: "wangfang@例子.example", FromName: "王芳",
+		TextContains: []string{"每月定期捐款可以随时取消吗"}, Kind: "normal", Language: "zh",
+	}})
 	return out
 }
 

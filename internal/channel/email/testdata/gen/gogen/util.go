@@ -37,6 +37,7 @@ type expect struct {
 	InReplyTo         string   `json:"in_reply_to,omitempty"`
 	To                []string `json:"to,omitempty"`
 	Date              string   `json:"date,omitempty"`
+	ParseError        bool     `json:"parse_error,omitempty"`
 }
 
 type sample struct {
