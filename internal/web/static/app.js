@@ -117,7 +117,9 @@
       const open = openTicketID();
       if (open && String(ev.ticket_id) === open) {
         if (ev.type === "message.created") appendMessages(open);
-        if (ev.type === "ticket.updated") refreshProps();
+        // Our own change is already on screen (with its "Saved" notice).
+        const mine = String(ev.actor_id || "") === document.body.dataset.userId;
+        if (ev.type === "ticket.updated" && !mine) refreshProps();
       }
     };
     window.addEventListener("pagehide", () => es.close());
