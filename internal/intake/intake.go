@@ -301,6 +301,7 @@ func normalise(m *Inbound) {
 		}
 		m.Text = m.Text[:cut] + "\n\n[… truncated; the original message is kept]"
 	}
+	m.HTML = strings.ToValidUTF8(strings.ReplaceAll(m.HTML, "\x00", ""), "\uFFFD")
 	if len(m.HTML) > 4*ticket.MaxBodyBytes {
 		m.HTML = ""
 	}

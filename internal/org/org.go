@@ -5,6 +5,7 @@ package org
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -72,6 +73,9 @@ func (s Settings) Validate() error {
 	}
 	if !Supported(s.DefaultLanguage) {
 		return errs.Field("default_language", "invalid", "unsupported language %q", s.DefaultLanguage)
+	}
+	if !slices.Contains(s.Languages, s.DefaultLanguage) {
+		return errs.Field("default_language", "invalid", "the default language must be one of the organisation's languages")
 	}
 	if s.FirstReplyMinutes < 1 || s.FirstReplyMinutes > 60*24*30 {
 		return errs.Field("first_reply_minutes", "invalid", "between 1 minute and 30 days")

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/steward-desk/steward/internal/db"
 	"github.com/steward-desk/steward/internal/errs"
@@ -79,6 +80,9 @@ func (n *NewSupporter) validate() error {
 		if unicode.IsControl(r) {
 			return errs.Field("supporter.name", "invalid", "control characters are not allowed")
 		}
+	}
+	if strings.ContainsRune(n.Notes, 0) || !utf8.ValidString(n.Notes) {
+		return errs.Field("supporter.notes", "invalid", "NUL characters or invalid UTF-8")
 	}
 	if n.Email != "" && !ValidEmail(n.Email) {
 		return errs.Field("supporter.email", "invalid", "not an email address")

@@ -78,6 +78,15 @@ func Create(ctx context.Context, d *db.DB, q db.Querier, n NewTicket) (Ticket, M
 	if n.SupporterID == 0 {
 		return Ticket{}, Message{}, errs.Field("supporter", "required", "a ticket needs a supporter")
 	}
+	if n.DepartmentID != nil && !exists(ctx, q, "departments", *n.DepartmentID) {
+		return Ticket{}, Message{}, errs.Field("department_id", "invalid", "unknown department %d", *n.DepartmentID)
+	}
+	if n.AssigneeID != nil && !exists(ctx, q, "users", *n.AssigneeID) {
+		return Ticket{}, Message{}, errs.Field("assignee_id", "invalid", "unknown user %d", *n.AssigneeID)
+	}
+	if !exists(ctx, q, "supporters", n.SupporterID) {
+		return Ticket{}, Message{}, errs.Field("supporter_id", "invalid", "unknown supporter %d", n.SupporterID)
+	}
 	now := db.Now()
 	var id int64
 	err := q.QueryRowContext(ctx, `INSERT INTO tickets (number, subject, status, status_group, priority, type, category, channel,
@@ -86,9 +95,6 @@ func Create(ctx context.Context, d *db.DB, q db.Querier, n NewTicket) (Ticket, M
 		n.Subject, StatusNew, StatusNew.Group(), n.Priority, n.Type, n.Category, n.Channel,
 		n.DepartmentID, n.AssigneeID, n.SupporterID, n.Language, now).Scan(&id)
 	if err != nil {
-		if strings.Contains(err.Error(), "FOREIGN KEY") || strings.Contains(err.Error(), "23503") {
-			return Ticket{}, Message{}, errs.Field("department_id", "invalid", "unknown department, assignee or supporter")
-		}
 		return Ticket{}, Message{}, fmt.Errorf("ticket: create: %w", err)
 	}
 	if err := setTags(ctx, q, id, n.Tags); err != nil {

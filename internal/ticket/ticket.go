@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/steward-desk/steward/internal/errs"
 )
@@ -155,6 +156,9 @@ func validBody(field, s string) error {
 	}
 	if len(s) > MaxBodyBytes {
 		return errs.Field(field, "too_long", "at most %d bytes", MaxBodyBytes)
+	}
+	if strings.ContainsRune(s, 0) || !utf8.ValidString(s) {
+		return errs.Field(field, "invalid", "the message contains NUL characters or invalid UTF-8")
 	}
 	return nil
 }

@@ -124,6 +124,9 @@ func TestBadInputChangesNothing(t *testing.T) {
 			{ticket.CreateInput{NewTicket: ticket.NewTicket{Subject: "x", Body: "y"}, Supporter: supporter.NewSupporter{Email: "not an email"}}, "supporter.email"},
 			{ticket.CreateInput{NewTicket: ticket.NewTicket{Subject: "x", Body: "y", Tags: []string{"two words"}}, Supporter: supporter.NewSupporter{Email: "a@b.org"}}, "tags"},
 			{ticket.CreateInput{NewTicket: ticket.NewTicket{Subject: "x\x00y", Body: "y"}, Supporter: supporter.NewSupporter{Email: "a@b.org"}}, "subject"},
+			{ticket.CreateInput{NewTicket: ticket.NewTicket{Subject: "x", Body: "a\x00b"}, Supporter: supporter.NewSupporter{Email: "a@b.org"}}, "body"},
+			{ticket.CreateInput{NewTicket: ticket.NewTicket{Subject: "x", Body: "y", DepartmentID: ptr(999)}, Supporter: supporter.NewSupporter{Email: "a@b.org"}}, "department_id"},
+			{ticket.CreateInput{NewTicket: ticket.NewTicket{Subject: "x", Body: "y", AssigneeID: ptr(999)}, Supporter: supporter.NewSupporter{Email: "a@b.org"}}, "assignee_id"},
 		} {
 			_, err := svc.Create(ctx, actor, tc.in)
 			inv, ok := errs.AsInvalid(err)
@@ -263,3 +266,5 @@ func TestViewsAndKeysetPagination(t *testing.T) {
 		}
 	})
 }
+
+func ptr(v int64) *int64 { return &v }
