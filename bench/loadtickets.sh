@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# bench/loadtickets.sh — sustained POST /api/v1/tickets throughput against a real `steward serve`.
+#
+#   bench/loadtickets.sh                  fresh SQLite database, 16 clients, 30 s
+#   C=32 D=60s bench/loadtickets.sh       more clients, longer
+#   DB=postgres://… bench/loadtickets.sh  PostgreSQL instead (an empty database)
+#   MIN_RATE=2000 bench/loadtickets.sh    exit 1 when fewer tickets/s were created
+#
+# It builds steward, creates an admin and an API token with the CLI, starts the server on a free
+# port, runs bench/loadtickets (keep-alive clients posting en/ja/zh tickets from 20,000
+# supporters) and prints throughput, latency percentiles and the server's RSS afterwards.
+# Client and server share the machine's cores, as they would on a 2-core box with a local
+# integration.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+conc=${C:-16}
+dur=${D:-30s}
+work=$(mktemp -d /tmp/steward-load.XXXXXX)
+server=""
+cleanup() {
+  [[ -n "$server" ]] && bench_stop "$server"
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+bench_build "$work"
+(cd "$bench_root" && go build -o "$work/loadtickets" ./bench/loadtickets)
+args=(--data "$work/data")
+[[ -n "${DB:-}" ]] && args+=(--db "$DB")
+
+pw=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+echo "$pw" | "$work/steward" user create "${args[@]}" --email bench@example.org --name "Load test" --role admin --password-stdin >/dev/null
+token=$("$work/steward" token create "${args[@]}" --email bench@example.org --name loadtickets | tail -n 1)
+
+port=$(bench_free_port)
+"$work/steward" serve "${args[@]}" --addr "127.0.0.1:$port" --log-level warn >"$work/serve.log" 2>&1 &
+server=$!
+if ! bench_wait_healthz "http://127.0.0.1:$port" 30; then
+  echo "steward serve did not answer /healthz:" >&2
+  cat "$work/serve.log" >&2
+  exit 1
+fi
+bench_machine
+echo "database: ${DB:+PostgreSQL}${DB:-SQLite (fresh)}"
+rc=0
+STEWARD_TOKEN=$token "$work/loadtickets" --url "http://127.0.0.1:$port" -c "$conc" -d "$dur" --min-rate "${MIN_RATE:-0}" || rc=$?
+echo "server after the run: VmRSS $(($(awk '/^VmRSS:/ {print $2}' "/proc/$server/status") / 1024)) MiB, peak $(($(awk '/^VmHWM:/ {print $2}' "/proc/$server/status") / 1024)) MiB"
+if [[ -s "$work/serve.log" ]]; then
+  echo "server log (warnings and errors), last lines:"
+  tail -n 5 "$work/serve.log"
+fi
+exit "$rc"
