@@ -191,6 +191,9 @@ type ticketData struct {
 	// Composer keeps a draft that failed validation.
 	Draft     string
 	DraftNote bool
+	// Stale says messages arrived after the agent's page was drawn; the
+	// composer asks before sending ("traffic cop").
+	Stale bool
 	// Props keeps property values that failed validation.
 	Props map[string]string
 }

@@ -60,6 +60,15 @@ func (s *Server) ticketReply(w http.ResponseWriter, r *http.Request) {
 		}
 		in.Status = &status
 	}
+	if stale, err := s.changedSince(r, id); err != nil {
+		s.fail(w, r, err)
+		return
+	} else if stale {
+		s.showTicket(w, r, id, http.StatusConflict, func(td *ticketData) {
+			td.Draft, td.DraftNote, td.Stale = body, internal, true
+		}, nil)
+		return
+	}
 	if _, err := s.tickets.Reply(r.Context(), actor(r), in); err != nil {
 		if _, bad := errs.AsInvalid(err); bad {
 			s.replyInvalid(w, r, id, body, internal, err)
@@ -69,6 +78,28 @@ func (s *Server) ticketReply(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, ticketURL(r, id, ""), http.StatusSeeOther)
+}
+
+// changedSince reports whether someone else added to the conversation after
+// the message the agent last saw (the form's "seen"), unless the agent has
+// already confirmed sending anyway. Help Scout and Freshdesk call this the
+// traffic cop: it stops two answers, or an answer to a question superseded.
+func (s *Server) changedSince(r *http.Request, id int64) (bool, error) {
+	seen, err := strconv.ParseInt(r.PostFormValue("seen"), 10, 64)
+	if err != nil || seen <= 0 || r.PostFormValue("confirm") == "1" {
+		return false, nil
+	}
+	msgs, err := ticket.Messages(r.Context(), s.db.R, id, true)
+	if err != nil {
+		return false, err
+	}
+	me := currentSession(r).User.ID
+	for _, m := range msgs {
+		if m.ID > seen && (m.AuthorUserID == nil || *m.AuthorUserID != me) {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 func (s *Server) replyInvalid(w http.ResponseWriter, r *http.Request, id int64, body string, internal bool, err error) {

@@ -703,3 +703,38 @@ func waitFor(t *testing.T, lines <-chan string, prefix string) {
 		}
 	}
 }
+
+func TestStaleReplyAsksFirst(t *testing.T) {
+	engines(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		c := f.login("agent@example.org")
+		base := fmt.Sprintf("/tickets/%d", f.ticket.ID)
+		msgs, _ := ticket.Messages(ctx, f.db.R, f.ticket.ID, true)
+		seen := strconv.FormatInt(msgs[0].ID, 10)
+
+		// The agent's own earlier messages never count as news.
+		if r := c.post(base+"/reply", url.Values{"body": {"first"}, "seen": {seen}}, true); r.status != http.StatusSeeOther {
+			t.Fatalf("own reply: %d", r.status)
+		}
+		// The supporter writes again while the agent drafts on the old page.
+		if err := f.db.Tx(ctx, func(tx *sqlTx) error {
+			_, err := ticket.AddMessage(ctx, tx, ticket.NewMessage{TicketID: f.ticket.ID, Direction: ticket.In, BodyText: "Never mind, it arrived!"})
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		r := c.post(base+"/reply", url.Values{"body": {"We will resend it."}, "seen": {seen}}, true, "HX-Request", "true")
+		if r.status != http.StatusConflict {
+			t.Fatalf("stale reply: %d", r.status)
+		}
+		mustContain(t, r.body, `id="stale-warning"`, "New messages arrived while you were writing.", "We will resend it.</textarea>",
+			`name="confirm" value="1"`, "Send anyway", "Never mind, it arrived!")
+		if got, _ := ticket.Messages(ctx, f.db.R, f.ticket.ID, true); len(got) != 3 {
+			t.Fatalf("a stale reply was sent: %d messages", len(got))
+		}
+		// Sending anyway goes through.
+		if r := c.post(base+"/reply", url.Values{"body": {"We will resend it."}, "seen": {seen}, "confirm": {"1"}}, true); r.status != http.StatusSeeOther {
+			t.Fatalf("confirmed reply: %d", r.status)
+		}
+	})
+}

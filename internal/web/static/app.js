@@ -59,7 +59,13 @@
     $$(".msg", parse(html)).forEach((li) => {
       if (!document.getElementById(li.id)) { thread.appendChild(document.importNode(li, true)); added = true; }
     });
-    if (added) scrollThread(false);
+    if (added) {
+      scrollThread(false);
+      // The agent has now seen these: the server's stale-reply check counts from here.
+      const seen = $('#composer input[name="seen"]');
+      const last = Math.max(0, ...$$(".msg", thread).map((li) => Number(li.dataset.id) || 0));
+      if (seen) seen.value = String(last);
+    }
   }
 
   async function refreshProps() {
