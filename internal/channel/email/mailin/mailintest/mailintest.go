@@ -112,3 +112,16 @@ func Need(t testing.TB, name string) string {
 	}
 	return v
 }
+
+// WorkerQueue builds another River client that works outbox jobs through
+// tr, as a restarted (or second) node would. Start and Stop it yourself.
+func (k *Desk) WorkerQueue(t testing.TB, tr outbox.Transport) *jobs.Queue {
+	t.Helper()
+	workers := river.NewWorkers()
+	outbox.Register(workers, k.Outbox, tr)
+	q, err := jobs.New(k.DB, jobs.Config{Workers: workers, Work: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return q
+}
