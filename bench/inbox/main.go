@@ -114,6 +114,9 @@ func run(ctx context.Context, dsn, dataDir string, generate int, seed int64, n, 
 		if err := explainAll(ctx, d, users, limit); err != nil {
 			return err
 		}
+		if err := compareMine(ctx, d, users, limit); err != nil {
+			return err
+		}
 	}
 
 	// The mix: agents open the inbox on "mine" most often.
@@ -331,3 +334,108 @@ func planOf(ctx context.Context, d *db.DB, q recorded) ([]string, error) {
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// mineUnion is the "mine" view written as one ordered index range scan per
+// status group, merged: each branch reads at most a page from
+// tickets_assignee (assignee_id, status_group, updated_at DESC, id DESC), so
+// no sort of all of an agent's open and pending tickets is needed. It is the
+// SQL suggested for ticket.List when a view spans several status groups.
+const mineUnion = `SELECT t.id, t.number, t.subject, t.status, t.priority, t.type, t.category, t.channel, t.department_id, t.assignee_id,
+	t.supporter_id, t.language, t.preview, t.message_count, t.created_at, t.updated_at, t.first_response_at, t.resolved_at,
+	s.name, s.email, COALESCE(u.name, ''), COALESCE(d.name, '')
+FROM (
+	SELECT * FROM (SELECT id FROM tickets WHERE assignee_id = $1 AND status_group = $2 ORDER BY updated_at DESC, id DESC LIMIT $4) a
+	UNION ALL
+	SELECT * FROM (SELECT id FROM tickets WHERE assignee_id = $1 AND status_group = $3 ORDER BY updated_at DESC, id DESC LIMIT $4) b
+) page
+JOIN tickets t ON t.id = page.id JOIN supporters s ON s.id = t.supporter_id
+LEFT JOIN users u ON u.id = t.assignee_id LEFT JOIN departments d ON d.id = t.department_id
+ORDER BY t.updated_at DESC, t.id DESC LIMIT $4`
+
+// compareMine times the "mine" list as ticket.List runs it and as
+// mineUnion, for the agent with the most open and pending tickets, and
+// checks both return the same page.
+func compareMine(ctx context.Context, d *db.DB, users []staff.User, limit int) error {
+	var u staff.User
+	most := -1
+	for _, x := range users {
+		var n int
+		if err := d.R.QueryRowContext(ctx, "SELECT COUNT(*) FROM tickets WHERE assignee_id = $1 AND status_group IN ('open', 'pending')", x.ID).Scan(&n); err != nil {
+			return err
+		}
+		if n > most {
+			u, most = x, n
+		}
+	}
+	fmt.Printf("\n== The mine view for %s (%d open and pending tickets): ticket.List vs one index scan per status group\n", u.Email, most)
+	timeIt := func(f func() ([]int64, error)) ([]int64, time.Duration, time.Duration, error) {
+		var ds []time.Duration
+		var ids []int64
+		for range 200 {
+			t := time.Now()
+			got, err := f()
+			if err != nil {
+				return nil, 0, 0, err
+			}
+			ds = append(ds, time.Since(t))
+			ids = got
+		}
+		sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+		return ids, ds[len(ds)/2], ds[len(ds)*99/100], nil
+	}
+	a, a50, a99, err := timeIt(func() ([]int64, error) {
+		page, _, err := ticket.List(ctx, d.R, ticket.Filter{View: ticket.ViewMine, UserID: u.ID, Limit: limit})
+		ids := make([]int64, len(page))
+		for i, t := range page {
+			ids[i] = t.ID
+		}
+		return ids, err
+	})
+	if err != nil {
+		return err
+	}
+	args := []any{u.ID, "open", "pending", limit + 1}
+	b, b50, b99, err := timeIt(func() ([]int64, error) {
+		rows, err := d.R.QueryContext(ctx, mineUnion, args...)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var ids []int64
+		for rows.Next() {
+			vals := make([]any, 22)
+			ptrs := make([]any, 22)
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				return nil, err
+			}
+			ids = append(ids, vals[0].(int64))
+		}
+		if len(ids) > limit {
+			ids = ids[:limit]
+		}
+		return ids, rows.Err()
+	})
+	if err != nil {
+		return err
+	}
+	same := fmt.Sprint(a) == fmt.Sprint(b)
+	fmt.Printf("ticket.List (IN on status_group): p50 %.2fms p99 %.2fms\n", ms(a50), ms(a99))
+	fmt.Printf("UNION ALL per status group:       p50 %.2fms p99 %.2fms (same page: %v)\n", ms(b50), ms(b99), same)
+	plan, err := planOf(ctx, d, recorded{mineUnion, args})
+	if err != nil {
+		return err
+	}
+	fmt.Println("-- " + oneLine(mineUnion))
+	for _, l := range plan {
+		fmt.Println("   " + l)
+	}
+	if !same {
+		return fmt.Errorf("the alternative SQL returned another page: %v vs %v", a, b)
+	}
+	return nil
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
