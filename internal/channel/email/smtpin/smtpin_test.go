@@ -283,9 +283,9 @@ Content-Type: text/plain; charset="UTF-8"
 			{"Outlook (Thread-Index, no References)", fmt.Sprintf(`From: "Sato, Hanako" <hanako.sato@gmail.com>
 Message-ID: <TYAPR01MB5555@TYAPR01MB.jpnprd01.prod.outlook.com>
 In-Reply-To: <%s>
-Thread-Topic: =?iso-2022-jp?B?GyRCNHNJVTZiJE5OTj07PXEkSyREJCQkRhsoQg==?=
+Thread-Topic: =?iso-2022-jp?B?GyRCNHNJVTZiJE5OTjx9PXEkSyREJCQkRhsoQg==?=
 Thread-Index: AQHbPqN5c2FtcGxlAAECAwQFBgcICQoLDA==
-Subject: RE: =?iso-2022-jp?B?GyRCNHNJVTZiJE5OTj07PXEkSyREJCQkRhsoQg==?=
+Subject: RE: =?iso-2022-jp?B?GyRCNHNJVTZiJE5OTjx9PXEkSyREJCQkRhsoQg==?=
 Content-Type: text/plain; charset="iso-2022-jp"
 Content-Transfer-Encoding: 7bit
 
