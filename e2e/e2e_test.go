@@ -297,6 +297,20 @@ func TestAgentWorkflow(t *testing.T) {
 		t.Error("note has no lock icon")
 	}
 
+	// Saving the properties sends only the changed field: a status change made
+	// meanwhile by someone else survives a priority change here.
+	other := ticket.StatusPending
+	if _, _, err := k.tickets.Update(context.Background(), audit.System, k.jaID, ticket.Patch{Status: &other}); err != nil {
+		t.Fatal(err)
+	}
+	waitJS(t, ctx, "someone else's status change shown live", `document.querySelector("#p-status").value === "pending"`)
+	step(t, ctx, "change priority", chromedp.SetValue(chromedp.CSS("#p-priority"), "high"))
+	step(t, ctx, "save properties", chromedp.Click(chromedp.CSS(".props-form button[type=submit]")))
+	waitJS(t, ctx, "saved notice", `document.querySelector("#ticket-props .saved").textContent.trim() !== ""`)
+	if tk, _ := ticket.Get(context.Background(), k.db.R, k.jaID); tk.Priority != "high" || tk.Status != ticket.StatusPending {
+		t.Errorf("after saving properties: priority %s status %s, want high and pending", tk.Priority, tk.Status)
+	}
+
 	// A ticket created elsewhere (intake, API) appears without a reload, and so
 	// does a supporter's new message in the open conversation.
 	if _, err := k.tickets.Create(context.Background(), audit.System, ticket.CreateInput{

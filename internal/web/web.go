@@ -198,9 +198,18 @@ func (s *Server) guard(rt route) http.Handler {
 			s.forbidden(w, r, "error.forbidden")
 			return
 		}
-		if !safeMethod(r.Method) && !s.validCSRF(r, sess) {
-			s.forbidden(w, r, "error.csrf")
-			return
+		if !safeMethod(r.Method) {
+			// Parse the (bounded) form here, whichever way the token came,
+			// so handlers can rely on r.PostForm.
+			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+			if err := r.ParseForm(); err != nil {
+				s.errorPage(w, r, http.StatusRequestEntityTooLarge, "validation.too_long")
+				return
+			}
+			if !s.validCSRF(r, sess) {
+				s.forbidden(w, r, "error.csrf")
+				return
+			}
 		}
 		rt.handler(w, r)
 	})

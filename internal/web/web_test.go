@@ -155,9 +155,23 @@ func TestCSRF(t *testing.T) {
 		if len(msgs) != 1 {
 			t.Fatalf("a refused request stored something: %d messages", len(msgs))
 		}
-		// The header form (htmx) and the field form both work.
+		// An oversized form is refused before anything else.
+		huge := form()
+		huge.Set("body", strings.Repeat("x", maxFormBytes+10))
+		if r := c.post(path, huge, true); r.status != http.StatusRequestEntityTooLarge {
+			t.Errorf("oversized form: %d", r.status)
+		}
+		// The header form (htmx) and the field form both work, and with the
+		// header the handler still sees every form field.
 		if r := c.post(path, form(), false, CSRFHeader, c.csrf, "HX-Request", "true"); r.status != http.StatusSeeOther {
 			t.Errorf("header token: %d %s", r.status, r.body)
+		}
+		up := fmt.Sprintf("/tickets/%d/update", f.ticket.ID)
+		if r := c.post(up, url.Values{"priority": {"urgent"}}, false, CSRFHeader, c.csrf); r.status != http.StatusSeeOther {
+			t.Errorf("header token update: %d", r.status)
+		}
+		if tk, _ := ticket.Get(context.Background(), f.db.R, f.ticket.ID); tk.Priority != "urgent" {
+			t.Errorf("update with header token lost its fields: priority %q", tk.Priority)
 		}
 		if r := c.post(path, form(), true); r.status != http.StatusSeeOther {
 			t.Errorf("field token: %d", r.status)

@@ -68,13 +68,23 @@
     }
   }
 
+  // changed reports whether a control differs from what the server drew (a
+  // select with no option marked selected starts on its first option).
+  function changed(el) {
+    if (el.tagName !== "SELECT") return el.value !== el.defaultValue;
+    const def = Math.max(0, $$("option", el).findIndex((o) => o.defaultSelected));
+    return el.selectedIndex !== def;
+  }
+
   async function refreshProps() {
     const props = $("#ticket-props");
-    if (!props || props.contains(document.activeElement)) return; // never under the agent's hands
+    // Never under the agent's hands: not while focused or holding unsaved edits.
+    const busy = () => props.contains(document.activeElement) || $$("select[name], input[name]:not([type=hidden])", props).some(changed);
+    if (!props || busy()) return;
     const html = await get(location.pathname + location.search.replace(/([?&])saved=1&?/, "$1"));
     if (!html) return;
     const fresh = $("#ticket-props", parse(html));
-    if (fresh && !props.contains(document.activeElement)) {
+    if (fresh && !busy()) {
       const node = document.importNode(fresh, true);
       props.replaceWith(node);
       if (window.htmx) htmx.process(node);
@@ -143,6 +153,16 @@
     if (composerHadFocus && $("#body")) $("#body").focus();
     composerHadFocus = false;
   });
+
+  // The properties form sends only what the agent changed, so saving it never
+  // undoes a change someone else made meanwhile to another field.
+  document.addEventListener("submit", (e) => {
+    const form = e.target;
+    if (!form.classList || !form.classList.contains("props-form")) return;
+    const untouched = $$("select[name], input[name]:not([type=hidden])", form).filter((el) => !changed(el));
+    untouched.forEach((el) => { el.disabled = true; });
+    setTimeout(() => untouched.forEach((el) => { el.disabled = false; }), 0);
+  }, true);
 
   // ---- Keyboard --------------------------------------------------------
   let keysOn = localStorage.getItem("steward.keys") !== "off";
