@@ -44,6 +44,9 @@ func Open(ctx context.Context, cfg Config, o Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	if _, err := parseProxies(cfg.TrustedProxies); err != nil {
+		return nil, err
+	}
 	d, err := db.Open(ctx, db.Options{DSN: cfg.DSN, DataDir: cfg.DataDir})
 	if err != nil {
 		return nil, err

@@ -20,6 +20,8 @@ type Config struct {
 	LogFormat       string
 	SecureCookies   bool
 	ShutdownTimeout time.Duration
+	// TrustedProxies may set the client address with X-Forwarded-For.
+	TrustedProxies string
 }
 
 // StorageFlags registers the flags every database-touching command shares.
@@ -35,6 +37,7 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	c.StorageFlags(fs)
 	fs.StringVar(&c.Addr, "addr", env("STEWARD_ADDR", "127.0.0.1:8080"), "HTTP listen address (STEWARD_ADDR)")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", envBool("STEWARD_SECURE_COOKIES", false), "mark cookies Secure; set when served over HTTPS (STEWARD_SECURE_COOKIES)")
+	fs.StringVar(&c.TrustedProxies, "trusted-proxies", env("STEWARD_TRUSTED_PROXIES", ""), "comma-separated addresses/CIDRs of reverse proxies whose X-Forwarded-For is believed (STEWARD_TRUSTED_PROXIES)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", envDuration("STEWARD_SHUTDOWN_TIMEOUT", 20*time.Second), "how long SIGTERM waits for in-flight work (STEWARD_SHUTDOWN_TIMEOUT)")
 }
 

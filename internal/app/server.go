@@ -32,7 +32,9 @@ var (
 // Handler is Steward's whole HTTP surface.
 func (a *App) Handler() http.Handler {
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, a.observe, middleware.Recoverer)
+	// Open has validated the list already.
+	proxies, _ := parseProxies(a.Cfg.TrustedProxies)
+	r.Use(clientAddr(proxies), middleware.RequestID, a.observe, middleware.Recoverer)
 	r.Get("/healthz", a.healthz)
 	r.Handle("/metrics", promhttp.Handler())
 	r.Mount("/api/v1", api.New(api.Deps{DB: a.DB, Tickets: a.Tickets, Blobs: a.Blobs, Log: a.Log}).Handler())

@@ -323,6 +323,9 @@ func scanMessage(row interface{ Scan(...any) error }) (Message, error) {
 	return m, err
 }
 
+// GetMessage reads one message (without attachments).
+func GetMessage(ctx context.Context, q db.Querier, id int64) (Message, error) { return getMessage(ctx, q, id) }
+
 func getMessage(ctx context.Context, q db.Querier, id int64) (Message, error) {
 	return scanMessage(q.QueryRowContext(ctx, "SELECT "+messageCols+messageFrom+" WHERE m.id = $1", id))
 }
