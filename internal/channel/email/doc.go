@@ -76,6 +76,19 @@
 // Language is guessed from scripts only (kana → ja, Han without kana → zh,
 // else en), on the subject and the visible (unquoted) text.
 //
+// # Tests
+//
+// testdata/corpus holds real-world-shaped messages, each name.eml with a
+// name.json of expectations (subject, sender, text, attachments, kind,
+// language, bounce details, quoted/visible split); TestCorpus runs them
+// all. Two independent encoders write them: a Go generator on x/text
+// encoders (go run ./testdata/gen/gogen -out testdata/corpus) and Python's
+// email package (python3 testdata/gen/pygen.py testdata/corpus). FuzzParse
+// is seeded with the corpus:
+//
+//	go test -run '^$' -fuzz FuzzParse -fuzztime 3m -fuzzminimizetime 10s ./internal/channel/email
+//	go test -run '^$' -bench Parse -benchmem -cpu 1 ./internal/channel/email
+//
 // # Errors
 //
 // Parse returns *ParseError for input that is not a message at all; the

@@ -122,3 +122,55 @@ func unsafeHTML(s string) string {
 	}
 	return bad
 }
+
+// FuzzTNEF feeds the TNEF reader directly: winmail.dat arrives from
+// untrusted senders and its lengths and counts are attacker-controlled.
+func FuzzTNEF(f *testing.F) {
+	for _, path := range corpusFiles(f) {
+		m, err := Parse(mustRead(f, path), ParseOptions{})
+		if err != nil {
+			continue
+		}
+		for _, a := range m.Attachments {
+			if strings.HasPrefix(string(a.Data), "\x78\x9f\x3e\x22") {
+				f.Add(a.Data)
+			}
+		}
+	}
+	f.Add([]byte("\x78\x9f\x3e\x22\x01\x00"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		res, _ := parseTNEF(b)
+		for _, file := range res.files {
+			if len(file.data) > len(b) {
+				t.Fatalf("file larger than input")
+			}
+		}
+	})
+}
+
+// FuzzHeader exercises the header decoders (RFC 2047, 8-bit guessing,
+// addresses, parameters) on arbitrary values.
+func FuzzHeader(f *testing.F) {
+	for _, s := range []string{
+		"=?UTF-8?B?5b+X5oS/?= =?UTF-8?B?6ICF?=", "=?iso-2022-jp?q?=1B$B$3$s=1B(B?=", "\"Doe, Jane\" <jane@example.org>, bob@x (Bob)",
+		"attachment; filename*0*=UTF-8''%E9%A0%98; filename*1*=%E5%8F%8E.pdf", "group: a@b, c@d;", "=?gb2312?B?1r7UuA==?=\x81\x40",
+	} {
+		f.Add([]byte(s), "")
+	}
+	f.Fuzz(func(t *testing.T, v []byte, hint string) {
+		for _, s := range []string{decodeHeaderText(v, hint), parseAddress(v, hint).Name} {
+			if !utf8.ValidString(s) {
+				t.Fatalf("invalid UTF-8 %q", s)
+			}
+			if strings.ContainsAny(s, "\r\n") {
+				t.Fatalf("line break in %q", s)
+			}
+		}
+		_, params := parseMediaHeader(v, hint)
+		for k, p := range params {
+			if !utf8.ValidString(k) || !utf8.ValidString(p) {
+				t.Fatalf("invalid UTF-8 param %q=%q", k, p)
+			}
+		}
+	})
+}

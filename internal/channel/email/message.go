@@ -26,8 +26,9 @@ const (
 // made from the scripts it uses.
 type Language string
 
+// The languages GuessLanguage tells apart.
 const (
-	LangEnglish  Language = "en"
+	LangEnglish  Language = "en" // also the answer for anything not CJK
 	LangJapanese Language = "ja"
 	LangChinese  Language = "zh"
 )
