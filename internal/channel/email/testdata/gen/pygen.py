@@ -266,6 +266,62 @@ add("py-zh-qq-autoreply-subject", m, note="QQ Mail vacation reply recognised by 
     text_contains=["假期自动回复"], kind="autoReply", language="zh")
 
 
+# 18. 163.com "系统退信": plain-text bounce, original headers quoted in the body.
+m = MIMEText("很抱歉您发送的邮件被退回，以下是该邮件的相关信息：\n被退回的邮件\n主    题: 活动通知\n收件人: nobody@163.example.com\n"
+             "退信原因: 收件人邮箱不存在\n\n----- 原邮件 -----\nMessage-ID: <desk-6003@sunshine.example.org>\nSubject: 活动通知\n", "plain", "gbk")
+common(m, addr("系统退信", "postmaster@163.example.com", "gbk"), "info@sunshine.example.org", "系统退信",
+       "Tue, 26 Mar 2024 10:00:00 +0800", "<py-bounce-163@163.example.com>", "gbk")
+add("py-bounce-163-plain-zh", m, note="163.com 系统退信: Chinese plain-text bounce from postmaster, original Message-ID in the body",
+    subject="系统退信", from_address="postmaster@163.example.com", from_name="系统退信",
+    text_contains=["收件人邮箱不存在"], kind="bounce", bounced_message_id="desk-6003@sunshine.example.org", language="zh")
+
+# 19. Exchange (ja) NDR with text/rfc822-headers.
+m = MIMEMultipart("report", report_type="delivery-status")
+common(m, "postmaster@corp.example.co.jp", "info@hidamari.example.org", "配信不能: 理事会のご案内",
+       "Wed, 27 Mar 2024 09:00:00 +0900", "<py-bounce-exja@corp.example.co.jp>", "utf-8")
+m.attach(MIMEText("次の受信者またはグループへの配信に失敗しました:\nsuzuki@corp.example.co.jp\n", "plain", "utf-8"))
+dsn = MIMEBase("message", "delivery-status")
+per_message = email.message.Message()
+per_message["Reporting-MTA"] = "dns;EXJP01.corp.example.co.jp"
+per_recipient = email.message.Message()
+per_recipient["Final-Recipient"] = "rfc822;suzuki@corp.example.co.jp"
+per_recipient["Action"] = "failed"
+per_recipient["Status"] = "5.4.1"
+dsn.set_payload([per_message, per_recipient])
+m.attach(dsn)
+hdrs = MIMEText("From: info@hidamari.example.org\nTo: suzuki@corp.example.co.jp\nSubject: =?utf-8?b?55CG5LqL5Lya44Gu44GU5qGI5YaF?=\n"
+                "Message-ID: <desk-6004@hidamari.example.org>\n", "rfc822-headers", "us-ascii")
+m.attach(hdrs)
+add("py-bounce-exchange-ja", m, note="Exchange ja NDR: 配信不能 subject, Status 5.4.1, text/rfc822-headers",
+    subject="配信不能: 理事会のご案内", from_address="postmaster@corp.example.co.jp", from_name="",
+    text_contains=["配信に失敗しました"], attachments=["delivery-status.txt", "original-headers.txt"], kind="bounce",
+    bounced_message_id="desk-6004@hidamari.example.org", bounced_recipients=["suzuki@corp.example.co.jp"], language="ja")
+
+# 20. docomo deco-mail: related(alternative(sjis text, sjis html), gif).
+m = MIMEMultipart("related")
+common(m, "hana-chan@docomo.example.ne.jp", "event@hidamari.example.org", "バザーの写真", "Thu, 28 Mar 2024 20:00:00 +0900",
+       "<py-decomail@docomo.example.ne.jp>", "shift_jis")
+alt = MIMEMultipart("alternative")
+alt.attach(MIMEText("バザーお疲れさまでした！写真を送ります。\n", "plain", "shift_jis"))
+alt.attach(MIMEText('<html><body><font color="#ff6699">バザーお疲れさまでした！</font><img src="cid:deco01@docomo">写真を送ります。</body></html>', "html", "shift_jis"))
+m.attach(alt)
+gif = MIMEImage(b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", "gif")
+gif.add_header("Content-ID", "<deco01@docomo>")
+m.attach(gif)
+add("py-ja-docomo-decomail", m, note="docomo デコメール: related/alternative in Shift_JIS with a cid decoration GIF",
+    subject="バザーの写真", from_address="hana-chan@docomo.example.ne.jp", from_name="",
+    text_contains=["バザーお疲れさまでした！写真を送ります。"], html_contains=['<font color="#ff6699">', 'src="cid:deco01@docomo"'],
+    attachments=["attachment-1.gif"], inline=["attachment-1.gif"], kind="normal", language="ja")
+
+# 21. Outlook Express windows-1252 smart quotes.
+m = MIMEText("We\u2019re delighted to help \u2013 our \u201cWinter Coats\u201d drive collected 340 coats.\n", "plain", "windows-1252")
+common(m, "Sean O'Brien <sean@example.ie>", "info@hidamari.example.org", "Winter coats \u2013 thank you", "Fri, 29 Mar 2024 09:00:00 +0000",
+       "<py-cp1252@example.ie>", "windows-1252")
+add("py-en-windows-1252-smart-quotes", m, note="windows-1252 smart quotes and en dash in body and subject",
+    subject="Winter coats \u2013 thank you", from_address="sean@example.ie", from_name="Sean O'Brien",
+    text_contains=["We\u2019re delighted", "\u201cWinter Coats\u201d"], kind="normal", language="en")
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     for name, msg, exp in SAMPLES:
