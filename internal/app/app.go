@@ -27,6 +27,7 @@ type App struct {
 	Jobs    *jobs.Queue
 	Workers *river.Workers
 	Tickets *ticket.Service
+	Email   *Email
 
 	stop context.CancelFunc
 }
@@ -70,11 +71,16 @@ func Open(ctx context.Context, cfg Config, o Options) (*App, error) {
 	}
 	a.Workers = river.NewWorkers()
 	registerWorkers(a)
+	if a.Email, err = newEmail(ctx, a); err != nil {
+		a.Close()
+		return nil, err
+	}
 	if a.Jobs, err = jobs.New(d, jobs.Config{Workers: a.Workers, Work: o.Work, Logger: quiet(log), PeriodicJobs: periodicJobs()}); err != nil {
 		a.Close()
 		return nil, err
 	}
 	a.Tickets = &ticket.Service{DB: d, Live: a.Live}
+	a.Email.wire(a)
 	return a, nil
 }
 

@@ -22,6 +22,7 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// TrustedProxies may set the client address with X-Forwarded-For.
 	TrustedProxies string
+	EmailConfig
 }
 
 // StorageFlags registers the flags every database-touching command shares.
@@ -30,6 +31,7 @@ func (c *Config) StorageFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.DSN, "db", env("STEWARD_DB", ""), "database: empty for SQLite in the data directory, or postgres://… (STEWARD_DB)")
 	fs.StringVar(&c.LogLevel, "log-level", env("STEWARD_LOG_LEVEL", "info"), "debug, info, warn or error (STEWARD_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", env("STEWARD_LOG_FORMAT", "text"), "text or json (STEWARD_LOG_FORMAT)")
+	c.emailStorageFlags(fs)
 }
 
 // ServeFlags registers the flags of the serving commands.
@@ -39,6 +41,7 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", envBool("STEWARD_SECURE_COOKIES", false), "mark cookies Secure; set when served over HTTPS (STEWARD_SECURE_COOKIES)")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", env("STEWARD_TRUSTED_PROXIES", ""), "comma-separated addresses/CIDRs of reverse proxies whose X-Forwarded-For is believed (STEWARD_TRUSTED_PROXIES)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", envDuration("STEWARD_SHUTDOWN_TIMEOUT", 20*time.Second), "how long SIGTERM waits for in-flight work (STEWARD_SHUTDOWN_TIMEOUT)")
+	c.emailServeFlags(fs)
 }
 
 func env(key, def string) string {

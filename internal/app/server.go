@@ -104,6 +104,11 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 		ln.Close()
 		return err
 	}
+	stopEmail, err := a.Email.Start(ctx, a)
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	a.Log.Info("steward serving", "addr", ln.Addr().String(), "engine", a.DB.Engine)
@@ -121,9 +126,10 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	// End SSE streams (they never go idle) so Shutdown waits only for real requests.
 	a.Live.Close()
 	herr := srv.Shutdown(sctx)
+	eerr := stopEmail(sctx)
 	jerr := a.Jobs.Stop(sctx)
 	if errors.Is(herr, http.ErrServerClosed) {
 		herr = nil
 	}
-	return errors.Join(herr, jerr)
+	return errors.Join(herr, eerr, jerr)
 }
