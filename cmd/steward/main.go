@@ -23,6 +23,8 @@ Usage:
   steward serve           serve the desk (HTTP UI and API, background jobs)
   steward demo            fill an empty database with a demo nonprofit, print a login, serve
   steward migrate         apply database migrations and exit
+  steward mailbox add     add a support address (--address --imap-url --smtp-url --department)
+  steward mailbox list    list support addresses and how their mail fetching is going
   steward user create     add a staff user (--email --name --role --password-stdin)
   steward token create    create an API token for a user (--email --name); prints it last
   steward version         print the version
@@ -55,6 +57,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return demoCmd(ctx, rest, stdout, stderr)
 	case "migrate":
 		return migrate(ctx, rest, stdout, stderr)
+	case "mailbox":
+		return mailboxCmd(ctx, rest, stdin, stdout, stderr)
 	case "user":
 		if len(rest) > 0 && rest[0] == "create" {
 			return userCreate(ctx, rest[1:], stdin, stdout, stderr)
