@@ -235,13 +235,19 @@ func decodeWith(enc encoding.Encoding, b []byte) string {
 	if enc == nil {
 		return strings.ToValidUTF8(string(b), "\uFFFD")
 	}
-	out, err := enc.NewDecoder().Bytes(b)
+	// One pass into a buffer that is always large enough (no input byte
+	// becomes more than three bytes of UTF-8), instead of transform.Bytes
+	// growing its buffer step by step.
+	dec := enc.NewDecoder()
+	dst := make([]byte, 3*len(b)+8)
+	n, _, err := dec.Transform(dst, b, true)
 	if err != nil {
-		// Decoders in x/text replace bad input rather than fail; keep
-		// what was decoded if one ever does.
+		// Decoders in x/text replace bad input rather than fail; fall
+		// back to the general path if one ever does.
+		out, _ := enc.NewDecoder().Bytes(b)
 		return strings.ToValidUTF8(string(out), "\uFFFD")
 	}
-	return string(out)
+	return string(dst[:n])
 }
 
 func isASCII(b []byte) bool {
