@@ -23,6 +23,7 @@ Usage:
   steward serve           serve the desk (HTTP UI and API, background jobs)
   steward demo            fill an empty database with a demo nonprofit, print a login, serve
   steward migrate         apply database migrations and exit
+  steward reindex         rebuild the search index from the database
   steward mailbox add     add a support address (--address --imap-url --smtp-url --department)
   steward mailbox list    list support addresses and how their mail fetching is going
   steward user create     add a staff user (--email --name --role --password-stdin)
@@ -57,6 +58,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return demoCmd(ctx, rest, stdout, stderr)
 	case "migrate":
 		return migrate(ctx, rest, stdout, stderr)
+	case "reindex":
+		return reindex(ctx, rest, stdout, stderr)
 	case "mailbox":
 		return mailboxCmd(ctx, rest, stdin, stdout, stderr)
 	case "user":

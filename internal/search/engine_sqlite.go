@@ -1,0 +1,321 @@
+package search
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/steward-desk/steward/internal/db"
+)
+
+// sqliteEngine stores documents in contentless FTS5 tables whose rowid is
+// search_docs.seq. Each field is a column holding the analyzer's terms joined
+// by spaces; the tokenizer declared in the migration splits them back into
+// exactly those terms. Queries are FTS5 MATCH expressions with column
+// filters; bm25 ranks with per-column weights.
+type sqliteEngine struct{ d *db.DB }
+
+// ftsTable names the FTS5 table of a kind of document, and ftsColumns its
+// columns in field order.
+func ftsTable(kind string) string {
+	if kind == kindSupporter {
+		return "search_supporters_fts"
+	}
+	return "search_tickets_fts"
+}
+
+func ftsColumns(kind string) []string {
+	if kind == kindSupporter {
+		return []string{"name", "contact", "notes"}
+	}
+	return []string{"subject", "body", "notes", "people", "meta"}
+}
+
+// bm25 weights, in column order: a subject hit outweighs several body hits;
+// filter terms do not rank.
+const (
+	sqliteTicketRank    = "bm25(search_tickets_fts, 10.0, 1.0, 1.0, 2.0, 0.0)"
+	sqliteSupporterRank = "bm25(search_supporters_fts, 5.0, 3.0, 1.0)"
+)
+
+func (e *sqliteEngine) put(ctx context.Context, q db.Querier, d *document) error {
+	if err := e.remove(ctx, q, d.kind, d.id); err != nil {
+		return err
+	}
+	var seq int64
+	if err := q.QueryRowContext(ctx, `INSERT INTO search_docs (kind, ref_id, created_at) VALUES ($1, $2, $3) RETURNING seq`,
+		d.kind, d.id, d.createdAt).Scan(&seq); err != nil {
+		return err
+	}
+	return e.insertFTS(ctx, q, d, seq)
+}
+
+func (e *sqliteEngine) insertFTS(ctx context.Context, q db.Querier, d *document, seq int64) error {
+	cols := ftsColumns(d.kind)
+	args := make([]any, 0, len(cols)+1)
+	args = append(args, seq)
+	ph := make([]string, 0, len(cols)+1)
+	ph = append(ph, "$1")
+	for i := range cols {
+		args = append(args, d.joined(field(i)))
+		ph = append(ph, "$"+strconv.Itoa(i+2))
+	}
+	_, err := q.ExecContext(ctx, "INSERT INTO "+ftsTable(d.kind)+" (rowid, "+strings.Join(cols, ", ")+") VALUES ("+strings.Join(ph, ", ")+")", args...)
+	return err
+}
+
+func (e *sqliteEngine) remove(ctx context.Context, q db.Querier, kind string, id int64) error {
+	var seq int64
+	err := q.QueryRowContext(ctx, `SELECT seq FROM search_docs WHERE kind = $1 AND ref_id = $2`, kind, id).Scan(&seq)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := q.ExecContext(ctx, "DELETE FROM "+ftsTable(kind)+" WHERE rowid = $1", seq); err != nil {
+		return err
+	}
+	_, err = q.ExecContext(ctx, `DELETE FROM search_docs WHERE seq = $1`, seq)
+	return err
+}
+
+// ftsPhrase writes a group as an FTS5 phrase: "t1 t2 t3", with a trailing *
+// for a prefix. Terms hold no quotes or spaces (see Analyze).
+func ftsPhrase(terms []string, prefix bool) string {
+	s := `"` + strings.Join(terms, " ") + `"`
+	if prefix {
+		s += "*"
+	}
+	return s
+}
+
+// match builds the FTS5 MATCH expression of a plan.
+func (e *sqliteEngine) match(p *plan) string {
+	var textCols string
+	switch {
+	case p.kind == kindSupporter && p.notes:
+		textCols = "{name contact notes}"
+	case p.kind == kindSupporter:
+		textCols = "{name contact}"
+	case p.notes:
+		textCols = "{subject body notes people}"
+	default:
+		textCols = "{subject body people}"
+	}
+	var pos []string
+	for _, g := range p.must {
+		pos = append(pos, textCols+" : "+ftsPhrase(g.Terms, g.Prefix))
+	}
+	for _, g := range p.from {
+		pos = append(pos, "{people} : "+ftsPhrase(g.Terms, g.Prefix))
+	}
+	for _, set := range p.anyOf {
+		alts := make([]string, len(set))
+		for i, t := range set {
+			alts[i] = ftsPhrase([]string{t}, false)
+		}
+		pos = append(pos, "{meta} : ("+strings.Join(alts, " OR ")+")")
+	}
+	if len(pos) == 0 {
+		alts := make([]string, len(allGroups))
+		for i, t := range allGroups {
+			alts[i] = ftsPhrase([]string{t}, false)
+		}
+		pos = append(pos, "{meta} : ("+strings.Join(alts, " OR ")+")")
+	}
+	expr := "(" + strings.Join(pos, " AND ") + ")"
+	for _, g := range p.exclude {
+		expr += " NOT " + textCols + " : " + ftsPhrase(g.Terms, g.Prefix)
+	}
+	for _, g := range p.notFrom {
+		expr += " NOT {people} : " + ftsPhrase(g.Terms, g.Prefix)
+	}
+	for _, t := range p.noneOf {
+		expr += " NOT {meta} : " + ftsPhrase([]string{t}, false)
+	}
+	return expr
+}
+
+func (e *sqliteEngine) search(ctx context.Context, q db.Querier, p *plan) (page, error) {
+	table := ftsTable(p.kind)
+	rank := sqliteTicketRank
+	if p.kind == kindSupporter {
+		rank = sqliteSupporterRank
+	}
+	args := []any{e.match(p)}
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	// created: conditions need the created_at of search_docs.
+	join, where := "", ""
+	if len(p.created) > 0 {
+		join = " JOIN search_docs d ON d.seq = f.rowid"
+		for _, r := range p.created {
+			where += " AND " + createdCond("d.created_at", r, arg)
+		}
+	}
+	var query string
+	if p.recent || !p.hasText() {
+		if p.beforeSeq > 0 {
+			where += " AND f.rowid < " + arg(p.beforeSeq)
+		}
+		query = `SELECT c.seq, s.ref_id, 0, 0 FROM (
+				SELECT f.rowid AS seq FROM ` + table + ` f` + join + `
+				WHERE ` + table + ` MATCH $1` + where + `
+				ORDER BY f.rowid DESC LIMIT ` + arg(p.limit+1) + `
+			) c JOIN search_docs s ON s.seq = c.seq ORDER BY c.seq DESC`
+	} else {
+		query = `SELECT m.seq, s.ref_id, m.score, m.total FROM (
+				SELECT seq, score, count(*) OVER () AS total FROM (
+					SELECT f.rowid AS seq, ` + rank + ` AS score FROM ` + table + ` f` + join + `
+					WHERE ` + table + ` MATCH $1` + where + `
+					ORDER BY f.rowid DESC LIMIT ` + arg(rankWindow) + `
+				)
+			) m JOIN search_docs s ON s.seq = m.seq
+			ORDER BY m.score, m.seq DESC LIMIT ` + arg(p.limit+1) + ` OFFSET ` + arg(p.offset)
+	}
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return page{}, fmt.Errorf("search: sqlite query: %w", err)
+	}
+	defer rows.Close()
+	var pg page
+	for rows.Next() {
+		var c candidate
+		var total int
+		if err := rows.Scan(&c.seq, &c.id, &c.score, &total); err != nil {
+			return page{}, err
+		}
+		c.score = -c.score // bm25: lower is better
+		if total >= rankWindow {
+			pg.capped = true
+		}
+		pg.items = append(pg.items, c)
+	}
+	return pg, rows.Err()
+}
+
+// createdCond is the SQL condition for one created: range on col.
+func createdCond(col string, r msRange, arg func(any) string) string {
+	var parts []string
+	if r.from != 0 {
+		parts = append(parts, col+" >= "+arg(r.from))
+	}
+	if r.to != 0 {
+		parts = append(parts, col+" < "+arg(r.to))
+	}
+	c := strings.Join(parts, " AND ")
+	if r.negate {
+		return "NOT (" + c + ")"
+	}
+	return c
+}
+
+func (e *sqliteEngine) bulk() bulkEngine { return &sqliteBulk{d: e.d} }
+
+// sqliteBulk writes many documents per transaction.
+type sqliteBulk struct{ d *db.DB }
+
+func (b *sqliteBulk) start(ctx context.Context, n int64) (int64, error) {
+	var base int64
+	err := b.d.Tx(ctx, func(tx *sql.Tx) error {
+		for _, s := range []string{
+			`DELETE FROM search_docs`,
+			`INSERT INTO search_tickets_fts (search_tickets_fts) VALUES ('delete-all')`,
+			`INSERT INTO search_supporters_fts (search_supporters_fts) VALUES ('delete-all')`,
+		} {
+			if _, err := tx.ExecContext(ctx, s); err != nil {
+				return fmt.Errorf("search: clear index: %w", err)
+			}
+		}
+		// AUTOINCREMENT: new rowids exceed sqlite_sequence.seq, so reserving
+		// [base, base+n) is raising it past the range.
+		var cur sql.NullInt64
+		err := tx.QueryRowContext(ctx, `SELECT seq FROM sqlite_sequence WHERE name = 'search_docs'`).Scan(&cur)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		base = cur.Int64 + 1
+		if cur.Valid {
+			_, err = tx.ExecContext(ctx, `UPDATE sqlite_sequence SET seq = $1 WHERE name = 'search_docs'`, base+n)
+		} else {
+			_, err = tx.ExecContext(ctx, `INSERT INTO sqlite_sequence (name, seq) VALUES ('search_docs', $1)`, base+n)
+		}
+		return err
+	})
+	return base, err
+}
+
+func (b *sqliteBulk) write(ctx context.Context, docs []*document, seqs []int64) error {
+	if len(docs) == 0 {
+		return nil
+	}
+	return b.d.Tx(ctx, func(tx *sql.Tx) error {
+		// Documents a hook wrote since start are newer than ours: keep them.
+		kind := docs[0].kind
+		ids := make([]int64, len(docs))
+		for i, d := range docs {
+			ids[i] = d.id
+		}
+		var args []any
+		list := inList(&args, ids)
+		args = append(args, kind)
+		rows, err := tx.QueryContext(ctx, `SELECT ref_id FROM search_docs WHERE ref_id IN (`+list+`) AND kind = $`+strconv.Itoa(len(args)), args...)
+		if err != nil {
+			return err
+		}
+		have := map[int64]bool{}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			have[id] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		cols := ftsColumns(kind)
+		docIns := newMultiInsert("INSERT INTO search_docs (seq, kind, ref_id, created_at) VALUES ", 4)
+		ftsIns := newMultiInsert("INSERT INTO "+ftsTable(kind)+" (rowid, "+strings.Join(cols, ", ")+") VALUES ", len(cols)+1)
+		for i, d := range docs {
+			if have[d.id] {
+				continue
+			}
+			if err := docIns.add(ctx, tx, seqs[i], d.kind, d.id, d.createdAt); err != nil {
+				return err
+			}
+			row := make([]any, 0, len(cols)+1)
+			row = append(row, seqs[i])
+			for f := range cols {
+				row = append(row, d.joined(field(f)))
+			}
+			if err := ftsIns.add(ctx, tx, row...); err != nil {
+				return err
+			}
+		}
+		if err := docIns.flush(ctx, tx); err != nil {
+			return err
+		}
+		return ftsIns.flush(ctx, tx)
+	})
+}
+
+func (b *sqliteBulk) finish(ctx context.Context) error {
+	// Merge the segments written batch by batch into one b-tree per table:
+	// fewer segments to probe per query term.
+	for _, t := range []string{"search_tickets_fts", "search_supporters_fts"} {
+		if _, err := b.d.W.ExecContext(ctx, "INSERT INTO "+t+" ("+t+") VALUES ('optimize')"); err != nil {
+			return fmt.Errorf("search: optimize %s: %w", t, err)
+		}
+	}
+	_, err := b.d.W.ExecContext(ctx, "PRAGMA optimize")
+	return err
+}

@@ -1,0 +1,307 @@
+package search
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/steward-desk/steward/internal/db"
+	"github.com/steward-desk/steward/internal/live"
+)
+
+// Index is the full-text index of tickets and supporters, stored in the
+// application database (SQLite FTS5 or PostgreSQL tsvector/GIN) and updated
+// in the same transaction as the data it indexes.
+type Index struct {
+	db  *db.DB
+	eng engine
+}
+
+// New returns the index of d's database.
+func New(d *db.DB) *Index {
+	return &Index{db: d, eng: engineFor(d)}
+}
+
+// Hook keeps the index current. It has the signature of ticket.Hook and
+// belongs in ticket.Service.Hooks and intake.Intake.Hooks: it runs inside the
+// transaction of every change, so a ticket is searchable the moment that
+// transaction commits, and a change that rolls back leaves the index as it
+// was. On ticket.created and message.created it re-indexes the ticket and its
+// supporter (intake may have created the supporter or learned their name);
+// on ticket.updated, the ticket.
+func (x *Index) Hook(ctx context.Context, tx *sql.Tx, e live.Event) error {
+	switch e.Type {
+	case "ticket.created", "message.created":
+		if e.TicketID == 0 {
+			return nil
+		}
+		sup, err := x.indexTickets(ctx, tx, []int64{e.TicketID})
+		if err != nil {
+			return err
+		}
+		for _, id := range sup {
+			if err := x.IndexSupporter(ctx, tx, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	case "ticket.updated":
+		if e.TicketID == 0 {
+			return nil
+		}
+		_, err := x.indexTickets(ctx, tx, []int64{e.TicketID})
+		return err
+	}
+	return nil
+}
+
+// IndexTicket (re)indexes one ticket with q, normally the transaction that
+// changed it. A ticket that does not exist is removed from the index.
+func (x *Index) IndexTicket(ctx context.Context, q db.Querier, id int64) error {
+	_, err := x.indexTickets(ctx, q, []int64{id})
+	return err
+}
+
+// indexTickets (re)indexes tickets and returns their supporters' ids.
+func (x *Index) indexTickets(ctx context.Context, q db.Querier, ids []int64) ([]int64, error) {
+	srcs, err := loadTickets(ctx, q, ids)
+	if err != nil {
+		return nil, err
+	}
+	found := make(map[int64]bool, len(srcs))
+	var sups []int64
+	for i := range srcs {
+		found[srcs[i].id] = true
+		sups = append(sups, srcs[i].supporterID)
+		if err := x.eng.put(ctx, q, ticketDocument(&srcs[i])); err != nil {
+			return nil, fmt.Errorf("search: index ticket %d: %w", srcs[i].id, err)
+		}
+	}
+	for _, id := range ids {
+		if !found[id] {
+			if err := x.eng.remove(ctx, q, kindTicket, id); err != nil {
+				return nil, fmt.Errorf("search: unindex ticket %d: %w", id, err)
+			}
+		}
+	}
+	return sups, nil
+}
+
+// IndexSupporter (re)indexes a supporter's own document (name, addresses,
+// notes) with q. Call it in the transaction that creates or changes a
+// supporter; the ticket hook already does so for tickets and messages.
+func (x *Index) IndexSupporter(ctx context.Context, q db.Querier, id int64) error {
+	ps, err := loadPeople(ctx, q, []int64{id})
+	if err != nil {
+		return err
+	}
+	p, ok := ps[id]
+	if !ok {
+		return x.eng.remove(ctx, q, kindSupporter, id)
+	}
+	if err := x.eng.put(ctx, q, supporterDocument(p)); err != nil {
+		return fmt.Errorf("search: index supporter %d: %w", id, err)
+	}
+	return nil
+}
+
+// SupporterChanged re-indexes a supporter and every ticket of theirs (their
+// name and addresses are part of each ticket's document, for from: and for
+// plain searches). Call it where a supporter is edited or merged, in that
+// transaction.
+func (x *Index) SupporterChanged(ctx context.Context, q db.Querier, id int64) error {
+	if err := x.IndexSupporter(ctx, q, id); err != nil {
+		return err
+	}
+	rows, err := q.QueryContext(ctx, "SELECT id FROM tickets WHERE supporter_id = $1 ORDER BY id", id)
+	if err != nil {
+		return err
+	}
+	var ids []int64
+	for rows.Next() {
+		var t int64
+		if err := rows.Scan(&t); err != nil {
+			rows.Close()
+			return err
+		}
+		ids = append(ids, t)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for lo := 0; lo < len(ids); lo += loadBatch {
+		if _, err := x.indexTickets(ctx, q, ids[lo:min(lo+loadBatch, len(ids))]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// loadBatch bounds the ids in one IN list.
+const loadBatch = 500
+
+// inList returns "$k, $k+1, …" for ids, appending them to args.
+func inList(args *[]any, ids []int64) string {
+	var b strings.Builder
+	for i, id := range ids {
+		*args = append(*args, id)
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("$" + strconv.Itoa(len(*args)))
+	}
+	return b.String()
+}
+
+// loadTickets reads what the documents of tickets ids are made of, in the
+// order of ids; missing tickets are left out.
+func loadTickets(ctx context.Context, q db.Querier, ids []int64) ([]ticketSource, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var args []any
+	list := inList(&args, ids)
+	rows, err := q.QueryContext(ctx, `SELECT id, number, subject, status, status_group, type, channel,
+			COALESCE(department_id, 0), COALESCE(assignee_id, 0), supporter_id, language, created_at, updated_at
+		FROM tickets WHERE id IN (`+list+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("search: load tickets: %w", err)
+	}
+	byID := make(map[int64]*ticketSource, len(ids))
+	var all []*ticketSource
+	for rows.Next() {
+		s := &ticketSource{}
+		if err := rows.Scan(&s.id, &s.number, &s.subject, &s.status, &s.group, &s.typ, &s.channel,
+			&s.department, &s.assignee, &s.supporterID, &s.lang, &s.createdAt, &s.updatedAt); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		byID[s.id] = s
+		all = append(all, s)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(all) == 0 {
+		return nil, nil
+	}
+
+	rows, err = q.QueryContext(ctx, `SELECT ticket_id, tag FROM ticket_tags WHERE ticket_id IN (`+list+`) ORDER BY ticket_id, tag`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("search: load tags: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		var tag string
+		if err := rows.Scan(&id, &tag); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if s := byID[id]; s != nil {
+			s.tags = append(s.tags, tag)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+
+	rows, err = q.QueryContext(ctx, `SELECT ticket_id, direction, body_text FROM messages WHERE ticket_id IN (`+list+`) ORDER BY ticket_id, id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("search: load messages: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		var m messageSource
+		if err := rows.Scan(&id, &m.direction, &m.text); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if s := byID[id]; s != nil {
+			s.messages = append(s.messages, m)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+
+	supIDs := make([]int64, 0, len(all))
+	seen := map[int64]bool{}
+	for _, s := range all {
+		if !seen[s.supporterID] {
+			seen[s.supporterID] = true
+			supIDs = append(supIDs, s.supporterID)
+		}
+	}
+	people, err := loadPeople(ctx, q, supIDs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ticketSource, 0, len(all))
+	for _, id := range ids {
+		s := byID[id]
+		if s == nil {
+			continue
+		}
+		if p := people[s.supporterID]; p != nil {
+			s.people = *p
+		}
+		out = append(out, *s)
+		delete(byID, id) // an id given twice is indexed once
+	}
+	return out, nil
+}
+
+// loadPeople reads supporters with their identities.
+func loadPeople(ctx context.Context, q db.Querier, ids []int64) (map[int64]*personSource, error) {
+	out := make(map[int64]*personSource, len(ids))
+	for lo := 0; lo < len(ids); lo += loadBatch {
+		part := ids[lo:min(lo+loadBatch, len(ids))]
+		var args []any
+		list := inList(&args, part)
+		rows, err := q.QueryContext(ctx, `SELECT id, name, email, notes, created_at FROM supporters WHERE id IN (`+list+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("search: load supporters: %w", err)
+		}
+		for rows.Next() {
+			p := &personSource{}
+			if err := rows.Scan(&p.id, &p.name, &p.email, &p.notes, &p.createdAt); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[p.id] = p
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		rows, err = q.QueryContext(ctx, `SELECT supporter_id, value FROM supporter_identities WHERE supporter_id IN (`+list+`) ORDER BY supporter_id, id`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("search: load identities: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			var v string
+			if err := rows.Scan(&id, &v); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if p := out[id]; p != nil {
+				p.identities = append(p.identities, v)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+var errUnknownEngine = errors.New("search: unknown database engine")
