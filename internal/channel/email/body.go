@@ -18,6 +18,9 @@ type collector struct {
 	atts     []Attachment
 	charset  string
 
+	// Attachments found in a plain-text alternative, pending deduplication.
+	altParts []*part
+
 	// Delivery-report material, for classification.
 	dsn      []byte
 	original *header // headers of the message a report is about
@@ -83,7 +86,9 @@ func (c *collector) walk(p *part, m walkMode) {
 			c.htmls = append(c.htmls, s)
 		}
 	case m.textOnly:
-		// attachments come from the richer alternative
+		// Usually the richer alternative carries the same files; keep
+		// this one aside and add it later only if it is not a duplicate.
+		c.altParts = append(c.altParts, p)
 	case isTNEF(p):
 		c.tnef(p)
 	default:
@@ -120,6 +125,7 @@ func (c *collector) walkAlternative(p *part, m walkMode) {
 	if rich == nil && plain == nil && len(p.children) > 0 {
 		rich = p.children[len(p.children)-1]
 	}
+	pending := len(c.altParts)
 	if plain != nil {
 		pm := m
 		pm.textOnly = pm.textOnly || rich != nil
@@ -134,6 +140,14 @@ func (c *collector) walkAlternative(p *part, m walkMode) {
 		} else {
 			c.walk(rich, m)
 		}
+	}
+	if !m.textOnly {
+		for _, ap := range c.altParts[pending:] {
+			if !c.hasAttachment(filenameOf(ap), len(ap.body)) {
+				c.attach(ap, false)
+			}
+		}
+		c.altParts = c.altParts[:pending]
 	}
 	// Calendar invitations ride along as alternatives in Outlook mail.
 	for _, ch := range p.children {
@@ -248,6 +262,15 @@ func (c *collector) textBodyWith(htmlText string) string {
 		text += f
 	}
 	return text
+}
+
+func (c *collector) hasAttachment(name string, size int) bool {
+	for _, a := range c.atts {
+		if a.Size == int64(size) && (name == "" || a.Filename == name) {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *collector) attach(p *part, related bool) {

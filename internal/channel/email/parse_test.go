@@ -215,3 +215,26 @@ func TestParseNeverPanicsOnTruncation(t *testing.T) {
 		}
 	}
 }
+
+func TestAttachmentInPlainAlternative(t *testing.T) {
+	raw := crlf("From: a@example.org\nSubject: alt\nContent-Type: multipart/alternative; boundary=a\n\n" +
+		"--a\nContent-Type: multipart/mixed; boundary=m\n\n--m\nContent-Type: text/plain\n\nplain text\n--m\nContent-Type: application/pdf; name=form.pdf\n\n%PDF\n--m--\n" +
+		"--a\nContent-Type: multipart/mixed; boundary=h\n\n--h\nContent-Type: text/html\n\n<p>html text</p>\n--h\nContent-Type: application/pdf; name=form.pdf\n\n%PDF\n--h--\n" +
+		"--a--\n")
+	m, err := Parse(raw, ParseOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Attachments) != 1 || m.Attachments[0].Filename != "form.pdf" || m.TextBody != "plain text" || !strings.Contains(m.HTMLBody, "html text") {
+		t.Fatalf("got %q %q %+v", m.TextBody, m.HTMLBody, m.Attachments)
+	}
+	// Only the plain alternative has the file: it must not be lost.
+	raw = bytes.Replace(raw, []byte("--h\r\nContent-Type: application/pdf; name=form.pdf\r\n\r\n%PDF\r\n"), nil, 1)
+	m, err = Parse(raw, ParseOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Attachments) != 1 || m.Attachments[0].Filename != "form.pdf" {
+		t.Fatalf("plain-only attachment lost: %+v", m.Attachments)
+	}
+}

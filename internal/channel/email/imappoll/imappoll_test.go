@@ -3,12 +3,8 @@ package imappoll_test
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -22,93 +18,27 @@ import (
 	"github.com/steward-desk/steward/internal/mailbox"
 )
 
-// imapUser is a private Dovecot mailbox for one test.
-type imapUser struct {
-	addr, name, maildir string
-	uid, gid            int
-}
+type imapUser struct{ mailintest.IMAPUser }
 
-func newIMAPUser(t *testing.T) imapUser {
-	t.Helper()
-	addr := mailintest.Need(t, "STEWARD_TEST_IMAP_ADDR")
-	domain := mailintest.Need(t, "STEWARD_TEST_IMAP_ANYUSER_DOMAIN")
-	root := mailintest.Need(t, "STEWARD_TEST_MAILDIR_ROOT")
-	name := fmt.Sprintf("inbox-%s-%d@%s", strings.ToLower(strings.NewReplacer("/", "-", "_", "-").Replace(t.Name())), time.Now().UnixNano(), domain)
-	// The first login creates the maildir.
-	c, err := imapclient.DialInsecure(addr, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Login(name, "secret").Wait(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.Select("INBOX", nil).Wait(); err != nil {
-		t.Fatal(err)
-	}
-	c.Logout().Wait()
-	c.Close()
-	st, err := os.Stat(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sys := st.Sys().(*syscall.Stat_t)
-	u := imapUser{addr: addr, name: name, maildir: filepath.Join(root, name, "Maildir"), uid: int(sys.Uid), gid: int(sys.Gid)}
-	for i := 0; i < 50; i++ {
-		if _, err := os.Stat(filepath.Join(u.maildir, "new")); err == nil {
-			return u
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("Dovecot did not create %s", u.maildir)
-	return u
-}
+func newIMAPUser(t *testing.T) imapUser { return imapUser{mailintest.NewIMAPUser(t)} }
 
-func (u imapUser) url() string {
-	return "imap://" + strings.Replace(u.name, "@", "%40", 1) + ":secret@" + u.addr + "/INBOX"
-}
+func (u imapUser) url() string { return u.URL() }
 
-var seq int
-var seqMu sync.Mutex
+func (u imapUser) deliver(t *testing.T, raw string, seen bool) { u.Deliver(t, raw, seen) }
 
-// deliver drops a message into the maildir, as an MTA would; seen puts it
-// in cur/ already read.
-func (u imapUser) deliver(t *testing.T, raw string, seen bool) {
-	t.Helper()
-	u.deliverAt(t, raw, seen, time.Now())
-}
-
-// deliverAt delivers a message that arrived at a given time (Dovecot takes
-// a maildir file's mtime as its INTERNALDATE).
 func (u imapUser) deliverAt(t *testing.T, raw string, seen bool, at time.Time) {
-	t.Helper()
-	seqMu.Lock()
-	seq++
-	name := fmt.Sprintf("%d.%d.steward", time.Now().UnixNano(), seq)
-	seqMu.Unlock()
-	tmp := filepath.Join(u.maildir, "tmp", name)
-	if err := os.WriteFile(tmp, []byte(strings.ReplaceAll(raw, "\n", "\r\n")), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	os.Lchown(tmp, u.uid, u.gid)
-	os.Chtimes(tmp, at, at)
-	dst := filepath.Join(u.maildir, "new", name)
-	if seen {
-		dst = filepath.Join(u.maildir, "cur", name+":2,S")
-	}
-	if err := os.Rename(tmp, dst); err != nil {
-		t.Fatal(err)
-	}
+	u.DeliverAt(t, raw, seen, at)
 }
 
 // flags returns every message's flags by UID.
 func (u imapUser) flags(t *testing.T) map[imap.UID][]imap.Flag {
 	t.Helper()
-	c, err := imapclient.DialInsecure(u.addr, nil)
+	c, err := imapclient.DialInsecure(u.Addr, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	if err := c.Login(u.name, "secret").Wait(); err != nil {
+	if err := c.Login(u.Name, "secret").Wait(); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.Select("INBOX", nil).Wait(); err != nil {
@@ -130,12 +60,12 @@ func (u imapUser) flags(t *testing.T) map[imap.UID][]imap.Flag {
 // clearStewardFlags forgets that Steward ever saw the folder's messages.
 func (u imapUser) clearStewardFlags(t *testing.T) {
 	t.Helper()
-	c, err := imapclient.DialInsecure(u.addr, nil)
+	c, err := imapclient.DialInsecure(u.Addr, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	c.Login(u.name, "secret").Wait()
+	c.Login(u.Name, "secret").Wait()
 	c.Select("INBOX", nil).Wait()
 	var all imap.SeqSet
 	all.AddRange(1, 0)
