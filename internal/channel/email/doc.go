@@ -83,8 +83,11 @@
 // language, bounce details, quoted/visible split); TestCorpus runs them
 // all. Two independent encoders write them: a Go generator on x/text
 // encoders (go run ./testdata/gen/gogen -out testdata/corpus) and Python's
-// email package (python3 testdata/gen/pygen.py testdata/corpus). FuzzParse
-// is seeded with the corpus:
+// email package (python3 testdata/gen/pygen.py testdata/corpus).
+// testdata/gen/crosscheck.py decodes the corpus with Python as a second
+// opinion; it disagrees only on the repairs this package exists for (raw
+// 8-bit headers, lying labels, NEC characters, words split mid-character).
+// FuzzParse (and FuzzHeader, FuzzTNEF) are seeded with the corpus:
 //
 //	go test -run '^$' -fuzz FuzzParse -fuzztime 3m -fuzzminimizetime 10s ./internal/channel/email
 //	go test -run '^$' -bench Parse -benchmem -cpu 1 ./internal/channel/email
