@@ -39,6 +39,7 @@ func splitAddressPieces(s string) []string {
 	var pieces []string
 	var cur strings.Builder
 	inQuote, inAngle, depth := false, false, 0
+	hasAt := false // cur contains "@" (tracked, not searched: no quadratic time)
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
@@ -68,13 +69,17 @@ func splitAddressPieces(s string) []string {
 		case (c == ',' || c == ';') && !inAngle:
 			pieces = append(pieces, cur.String())
 			cur.Reset()
+			hasAt = false
 			continue
-		case c == ':' && !inAngle && !strings.Contains(cur.String(), "@"):
+		case c == ':' && !inAngle && !hasAt:
 			// "Group name:" prefix; the group's members follow.
-			if !strings.HasSuffix(strings.ToLower(strings.TrimSpace(cur.String())), "mailto") {
+			if t := strings.TrimSpace(cur.String()); len(t) < 6 || !strings.EqualFold(t[len(t)-6:], "mailto") {
 				cur.Reset()
 				continue
 			}
+		}
+		if c == '@' {
+			hasAt = true
 		}
 		cur.WriteByte(c)
 	}

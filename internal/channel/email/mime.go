@@ -87,9 +87,12 @@ func (tp *treeParser) parseBody(h header, body []byte, depth int, defaultType st
 		}
 		for _, c := range splitMultipart(body, boundary) {
 			if tp.parts >= maxParts {
-				p.children = append(p.children, &part{mediaType: "application/octet-stream", body: c, opaque: true,
+				// Keep everything from here on as one opaque blob. c is a
+				// subslice of body, so their capacities give its offset.
+				rest := body[cap(body)-cap(c):]
+				p.children = append(p.children, &part{mediaType: "application/octet-stream", body: rest, opaque: true,
 					params: map[string]string{}, dparams: map[string]string{}})
-				continue
+				break
 			}
 			p.children = append(p.children, tp.parseEntity(c, depth+1, childType))
 		}

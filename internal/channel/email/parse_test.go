@@ -238,3 +238,50 @@ func TestAttachmentInPlainAlternative(t *testing.T) {
 		t.Fatalf("plain-only attachment lost: %+v", m.Attachments)
 	}
 }
+
+// TestAdversarialHeadersLinear guards against quadratic time on hostile
+// headers: a megabyte of unterminated encoded words, colons, brackets.
+func TestAdversarialHeadersLinear(t *testing.T) {
+	for _, v := range []string{
+		strings.Repeat("=?a?q?", 200000),
+		strings.Repeat("=?", 500000),
+		"a@b" + strings.Repeat(":", 1000000),
+		strings.Repeat("<", 1000000),
+		strings.Repeat("(", 1000000),
+		strings.Repeat("\"a\" ", 200000),
+		strings.Repeat("a=b; ", 200000),
+		strings.Repeat("filename*0*=x; ", 100000),
+	} {
+		raw := []byte("From: " + v + "\r\nTo: " + v + "\r\nSubject: " + v + "\r\nContent-Type: text/plain; " + v + "\r\nReferences: " + v + "\r\n\r\nbody\r\n")
+		start := time.Now()
+		if _, err := Parse(raw, ParseOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		d := time.Since(start)
+		t.Logf("%.12q: %v", v, d)
+		if d > 3*time.Second {
+			t.Errorf("header %.20q...: %v", v, d)
+		}
+	}
+}
+
+func TestPartLimit(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("From: a@example.org\r\nSubject: many\r\nContent-Type: multipart/mixed; boundary=x\r\n\r\n")
+	b.WriteString("--x\r\nContent-Type: text/plain\r\n\r\nfirst\r\n")
+	for i := 0; i < 3*maxParts; i++ {
+		b.WriteString("--x\r\nContent-Type: application/octet-stream\r\n\r\nz\r\n")
+	}
+	b.WriteString("--x--\r\n")
+	m, err := Parse([]byte(b.String()), ParseOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.TextBody != "first" || len(m.Attachments) > maxParts+1 {
+		t.Fatalf("text %q, %d attachments", m.TextBody, len(m.Attachments))
+	}
+	last := m.Attachments[len(m.Attachments)-1]
+	if !strings.HasPrefix(string(last.Data), "--x") && !strings.Contains(string(last.Data), "z") {
+		t.Errorf("remainder blob = %.40q", last.Data)
+	}
+}

@@ -24,32 +24,34 @@ type encodedWord struct {
 }
 
 // parseEncodedWord parses an encoded word starting at s[i] ("=?"). It
-// returns ok=false when s[i:] is not a complete encoded word.
-func parseEncodedWord(s string, i int) (w encodedWord, ok bool) {
+// returns ok=false when s[i:] is not a complete encoded word, and final=true
+// when no encoded word can end anywhere after i (so scanning can stop:
+// without it, a header of many "=?" and no "?=" costs quadratic time).
+func parseEncodedWord(s string, i int) (w encodedWord, ok, final bool) {
 	rest := s[i+2:]
-	q1 := strings.IndexByte(rest, '?')
+	q1 := strings.IndexByte(rest[:min(len(rest), 80)], '?')
 	if q1 <= 0 || q1 > 64 || q1+3 > len(rest) || rest[q1+2] != '?' {
-		return w, false
+		return w, false, false
 	}
 	cs := rest[:q1]
 	if strings.ContainsAny(cs, " \t\r\n\"=") {
-		return w, false
+		return w, false, false
 	}
 	switch rest[q1+1] {
 	case 'b', 'B':
 		w.b64 = true
 	case 'q', 'Q':
 	default:
-		return w, false
+		return w, false, false
 	}
 	body := rest[q1+3:]
 	end := strings.Index(body, "?=")
 	if end < 0 {
-		return w, false
+		return w, false, true
 	}
 	if w.b64 && strings.ContainsAny(body[:end], " \t") {
 		// A base64 word cannot contain blanks; this is not one.
-		return w, false
+		return w, false, false
 	}
 	w.charset = cs
 	if k := strings.IndexByte(w.charset, '*'); k >= 0 {
@@ -58,7 +60,7 @@ func parseEncodedWord(s string, i int) (w encodedWord, ok bool) {
 	w.text = body[:end]
 	w.start = i
 	w.end = i + 2 + q1 + 3 + end + 2
-	return w, true
+	return w, true, false
 }
 
 // decodeRFC2047 decodes every encoded word in s (already UTF-8 text).
@@ -82,7 +84,10 @@ func decodeRFC2047(s string) string {
 			break
 		}
 		i += pos
-		w, ok := parseEncodedWord(s, i)
+		w, ok, final := parseEncodedWord(s, i)
+		if final {
+			break
+		}
 		if !ok {
 			flush()
 			out.WriteString(s[pos : i+2])
