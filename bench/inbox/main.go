@@ -44,14 +44,19 @@ func main() {
 		limit       = flag.Int("limit", 50, "tickets per page")
 		explain     = flag.Bool("explain", false, "print each query's plan and timing")
 		analyze     = flag.Bool("analyze", false, "run ANALYZE (SQLite: PRAGMA optimize) before measuring")
+		union       = flag.Bool("mine-union", false, "load the mine view with the suggested per-status-group SQL instead of ticket.List")
 	)
 	flag.Parse()
 	ctx := context.Background()
+	mineByUnion = *union
 	if err := run(ctx, *dsn, *dataDir, *generate, *seed, *n, *warmup, *concurrency, *limit, *explain, *analyze); err != nil {
 		fmt.Fprintln(os.Stderr, "inbox:", err)
 		os.Exit(1)
 	}
 }
+
+// mineByUnion makes page loads of the mine view use mineUnion.
+var mineByUnion bool
 
 func run(ctx context.Context, dsn, dataDir string, generate int, seed int64, n, warmup, conc, limit int, explain, analyze bool) error {
 	d, err := db.Open(ctx, db.Options{DSN: dsn, DataDir: dataDir})
@@ -171,7 +176,15 @@ func run(ctx context.Context, dsn, dataDir string, generate int, seed int64, n, 
 				}
 				j := jobsList[i]
 				t0 := time.Now()
-				page, _, err := ticket.List(ctx, d.R, ticket.Filter{View: j.v, UserID: j.u.ID, DepartmentIDs: j.u.DepartmentIDs, Limit: limit})
+				var page []ticket.Ticket
+				var err error
+				if mineByUnion && j.v == ticket.ViewMine {
+					var ids []int64
+					ids, err = listMineUnion(ctx, d, j.u.ID, limit)
+					page = make([]ticket.Ticket, len(ids))
+				} else {
+					page, _, err = ticket.List(ctx, d.R, ticket.Filter{View: j.v, UserID: j.u.ID, DepartmentIDs: j.u.DepartmentIDs, Limit: limit})
+				}
 				t1 := time.Now()
 				if err == nil {
 					_, err = ticket.CountViews(ctx, d.R, j.u.ID, j.u.DepartmentIDs)
@@ -395,29 +408,7 @@ func compareMine(ctx context.Context, d *db.DB, users []staff.User, limit int) e
 		return err
 	}
 	args := []any{u.ID, "open", "pending", limit + 1}
-	b, b50, b99, err := timeIt(func() ([]int64, error) {
-		rows, err := d.R.QueryContext(ctx, mineUnion, args...)
-		if err != nil {
-			return nil, err
-		}
-		defer rows.Close()
-		var ids []int64
-		for rows.Next() {
-			vals := make([]any, 22)
-			ptrs := make([]any, 22)
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				return nil, err
-			}
-			ids = append(ids, vals[0].(int64))
-		}
-		if len(ids) > limit {
-			ids = ids[:limit]
-		}
-		return ids, rows.Err()
-	})
+	b, b50, b99, err := timeIt(func() ([]int64, error) { return listMineUnion(ctx, d, u.ID, limit) })
 	if err != nil {
 		return err
 	}
@@ -439,3 +430,28 @@ func compareMine(ctx context.Context, d *db.DB, users []staff.User, limit int) e
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// listMineUnion runs mineUnion and reads every column, as ticket.List would.
+func listMineUnion(ctx context.Context, d *db.DB, userID int64, limit int) ([]int64, error) {
+	rows, err := d.R.QueryContext(ctx, mineUnion, userID, "open", "pending", limit+1)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	vals := make([]any, 22)
+	ptrs := make([]any, 22)
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		ids = append(ids, vals[0].(int64))
+	}
+	if len(ids) > limit {
+		ids = ids[:limit]
+	}
+	return ids, rows.Err()
+}
