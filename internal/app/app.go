@@ -14,6 +14,7 @@ import (
 	"github.com/steward-desk/steward/internal/db"
 	"github.com/steward-desk/steward/internal/jobs"
 	"github.com/steward-desk/steward/internal/live"
+	"github.com/steward-desk/steward/internal/sla"
 	"github.com/steward-desk/steward/internal/ticket"
 )
 
@@ -28,6 +29,7 @@ type App struct {
 	Workers *river.Workers
 	Tickets *ticket.Service
 	Email   *Email
+	SLA     *sla.Service
 
 	stop context.CancelFunc
 }
@@ -80,6 +82,8 @@ func Open(ctx context.Context, cfg Config, o Options) (*App, error) {
 		return nil, err
 	}
 	a.Tickets = &ticket.Service{DB: d, Live: a.Live}
+	a.SLA.Jobs = a.Jobs
+	a.Tickets.Hooks = append(a.Tickets.Hooks, a.SLA.Hook) // before wire: intake copies the hooks
 	a.Email.wire(a)
 	return a, nil
 }
@@ -88,6 +92,8 @@ func Open(ctx context.Context, cfg Config, o Options) (*App, error) {
 // in the background register here.
 func registerWorkers(a *App) {
 	river.AddWorker(a.Workers, &sessionSweeper{db: a.DB})
+	a.SLA = &sla.Service{DB: a.DB, Live: a.Live, Log: a.Log}
+	sla.Register(a.Workers, a.SLA)
 }
 
 // Migrate applies Steward's and River's migrations.
