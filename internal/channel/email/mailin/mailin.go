@@ -17,11 +17,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"strings"
+	"time"
 
 	"github.com/steward-desk/steward/internal/blob"
 	"github.com/steward-desk/steward/internal/channel/email"
 	"github.com/steward-desk/steward/internal/db"
+	"github.com/steward-desk/steward/internal/errs"
 	"github.com/steward-desk/steward/internal/intake"
 	"github.com/steward-desk/steward/internal/mailbox"
 	"github.com/steward-desk/steward/internal/replytoken"
@@ -123,11 +126,33 @@ func (r *Receiver) Receive(ctx context.Context, raw []byte, t Target) (Result, e
 	}
 	in := Inbound(msg, t)
 	in.RawSHA256 = sum
-	res, err := r.Intake.Accept(ctx, in)
+	res, err := r.accept(ctx, in)
 	if err != nil {
 		return Result{}, err
 	}
 	return Result{Result: res, RawSHA256: sum}, nil
+}
+
+// accept calls intake, trying again when the transaction lost a race with
+// a concurrent one (two first messages from one new supporter on
+// PostgreSQL, a serialisation failure): Accept is atomic and idempotent,
+// so the retry either stores the message or finds it stored.
+func (r *Receiver) accept(ctx context.Context, in intake.Inbound) (intake.Result, error) {
+	for attempt := 1; ; attempt++ {
+		res, err := r.Intake.Accept(ctx, in)
+		if err == nil || attempt == 4 || !raced(err) || ctx.Err() != nil {
+			return res, err
+		}
+		time.Sleep(time.Duration(attempt*attempt*5+rand.IntN(10)) * time.Millisecond)
+	}
+}
+
+func raced(err error) bool {
+	if errors.Is(err, errs.ErrConflict) || db.IsUniqueViolation(err) {
+		return true
+	}
+	s := err.Error()
+	return strings.Contains(s, "SQLSTATE 40001") || strings.Contains(s, "SQLSTATE 40P01") // serialization failure, deadlock
 }
 
 // Inbound maps a parsed message to intake's normalised form (without
