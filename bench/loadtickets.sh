@@ -43,8 +43,19 @@ if ! bench_wait_healthz "http://127.0.0.1:$port" 30; then
 fi
 bench_machine
 echo "database: ${DB:+PostgreSQL}${DB:-SQLite (fresh)}"
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+cpu0=$(cpu_ticks "$server")
 rc=0
-STEWARD_TOKEN=$token "$work/loadtickets" --url "http://127.0.0.1:$port" -c "$conc" -d "$dur" --min-rate "${MIN_RATE:-0}" || rc=$?
+STEWARD_TOKEN=$token "$work/loadtickets" --url "http://127.0.0.1:$port" -c "$conc" -d "$dur" --min-rate "${MIN_RATE:-0}" | tee "$work/load.out" || rc=$?
+cpu1=$(cpu_ticks "$server")
+hz=$(getconf CLK_TCK)
+made=$(grep -o 'created [0-9]* tickets' "$work/load.out" | awk '{print $2}')
+total=$(grep -o 'sent [0-9]* requests' "$work/load.out" | awk '{print $2}')
+if [[ -n "$total" && "$total" -gt 0 ]]; then
+  awk -v c=$((cpu1 - cpu0)) -v hz="$hz" -v n="$total" -v cores="$(nproc)" 'BEGIN {
+    ms = c * 1000 / hz / n
+    printf "server CPU: %.1f s for %d requests (warm-up included) = %.2f ms CPU per ticket; at most %.0f tickets/s on %d otherwise idle cores\n", c / hz, n, ms, cores * 1000 / ms, cores }'
+fi
 echo "server after the run: VmRSS $(($(awk '/^VmRSS:/ {print $2}' "/proc/$server/status") / 1024)) MiB, peak $(($(awk '/^VmHWM:/ {print $2}' "/proc/$server/status") / 1024)) MiB"
 if [[ -s "$work/serve.log" ]]; then
   echo "server log (warnings and errors), last lines:"

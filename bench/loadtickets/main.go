@@ -25,6 +25,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/steward-desk/steward/internal/demo"
@@ -156,6 +157,14 @@ func run(base, token string, conc int, duration, warmup time.Duration, supporter
 	fmt.Printf("clients %d (keep-alive), warm-up %s, measured %.1fs, %d prepared bodies (en %d, ja %d, zh %d), GOMAXPROCS %d\n",
 		conc, warmup, secs, len(bodies), langs["en"], langs["ja"], langs["zh"], runtime.GOMAXPROCS(0))
 	fmt.Printf("created %d tickets: %.0f tickets/s\n", len(lats), rate)
+	total := 1 // the first, checking request
+	for _, rs := range results {
+		total += len(rs)
+	}
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	fmt.Printf("sent %d requests in all; this client used %.1f s CPU (%.2f ms a request)\n", total, cpu.Seconds(), ms(cpu)/float64(total))
 	fmt.Printf("latency p50 %s  p90 %s  p99 %s  max %s\n", pct(lats, 50), pct(lats, 90), pct(lats, 99), pct(lats, 100))
 	var other []string
 	for s, n := range statuses {
@@ -197,3 +206,5 @@ func pct(d []time.Duration, p float64) string {
 	i = max(0, min(i, len(d)-1))
 	return fmt.Sprintf("%.2fms", float64(d[i].Microseconds())/1000)
 }
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
