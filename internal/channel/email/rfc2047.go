@@ -174,7 +174,7 @@ func decodeQ(s string) []byte {
 // restarting after padding found mid-stream (concatenated chunks).
 func decodeBase64Lenient(s string) []byte {
 	out := make([]byte, 0, len(s)*3/4+3)
-	clean := make([]byte, 0, 64)
+	clean := make([]byte, 0, len(s))
 	flush := func() {
 		if len(clean)%4 == 1 {
 			clean = clean[:len(clean)-1] // a lone sextet carries no byte
@@ -198,9 +198,6 @@ func decodeBase64Lenient(s string) []byte {
 			if len(clean)%4 != 0 {
 				flush()
 			}
-		}
-		if len(clean) == cap(clean) && len(clean)%4 == 0 {
-			flush()
 		}
 	}
 	flush()
