@@ -80,7 +80,11 @@ func (s *Server) listSupporters(w http.ResponseWriter, r *http.Request, _ staff.
 	}
 	items := make([]supporterJSON, 0, len(list))
 	for _, sp := range list {
-		items = append(items, supporterView(sp))
+		v := supporterView(sp)
+		if err := enrich(r.Context(), s.db.R, &v); err != nil {
+			return err
+		}
+		items = append(items, v)
 	}
 	cursor := ""
 	if next != 0 {
@@ -140,7 +144,8 @@ func (s *Server) supporterDetail(ctx context.Context, id int64) (supporterDetail
 	if err != nil {
 		return supporterDetailJSON{}, err
 	}
-	return supporterDetailView(sp, recent), nil
+	out := supporterDetailView(sp, recent)
+	return out, enrich(ctx, s.db.R, &out.supporterJSON)
 }
 
 type supporterPatchBody struct {

@@ -148,6 +148,7 @@ type supporterJSON struct {
 	SupporterSince *string `json:"supporter_since"`
 	Notes          string  `json:"notes"`
 	CreatedAt      string  `json:"created_at"`
+	supporterExtraJSON
 }
 
 type supporterDetailJSON struct {
@@ -158,7 +159,7 @@ type supporterDetailJSON struct {
 
 func supporterView(s supporter.Supporter) supporterJSON {
 	return supporterJSON{ID: s.ID, Name: s.Name, Email: s.Email, Language: s.Language,
-		SupporterSince: stampPtr(s.SupporterSince), Notes: s.Notes, CreatedAt: stamp(s.CreatedAt)}
+		SupporterSince: stampPtr(s.SupporterSince), Notes: s.Notes, CreatedAt: stamp(s.CreatedAt), supporterExtraJSON: supporterExtraView(s)}
 }
 
 func supporterDetailView(s supporter.Supporter, recent []ticket.Ticket) supporterDetailJSON {

@@ -28,6 +28,7 @@ type Supporter struct {
 	Notes          string     `json:"notes,omitempty"`
 	Identities     []Identity `json:"identities"`
 	CreatedAt      time.Time  `json:"created_at"`
+	Profile
 }
 
 // Identity is one way of reaching a supporter.
@@ -44,6 +45,8 @@ type NewSupporter struct {
 	Language       string
 	SupporterSince time.Time
 	Notes          string
+	// Profile fields (names, address, channel, membership); optional.
+	Profile ProfileInput
 }
 
 // NormaliseEmail lowercases and trims an address.
@@ -72,6 +75,9 @@ func ValidEmail(s string) bool {
 
 func (n *NewSupporter) validate() error {
 	n.Name = strings.TrimSpace(n.Name)
+	if n.Name == "" && (n.Profile.FamilyName != nil || n.Profile.GivenName != nil) {
+		n.Name = DisplayName(derefOr(n.Profile.FamilyName, ""), derefOr(n.Profile.GivenName, ""), n.Language)
+	}
 	n.Email = NormaliseEmail(n.Email)
 	if len([]rune(n.Name)) > 200 {
 		return errs.Field("supporter.name", "too_long", "at most 200 characters")
@@ -111,8 +117,8 @@ func Create(ctx context.Context, q db.Querier, n NewSupporter) (Supporter, error
 	}
 	now := db.Now()
 	var id int64
-	err := q.QueryRowContext(ctx, `INSERT INTO supporters (name, email, language, supporter_since, notes, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id`,
+	err := q.QueryRowContext(ctx, `INSERT INTO supporters (name, email, language, supporter_since, since_manual, notes, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $4, $5, $6, $6) RETURNING id`,
 		n.Name, n.Email, n.Language, db.Millis(n.SupporterSince), n.Notes, now).Scan(&id)
 	if err != nil {
 		return Supporter{}, fmt.Errorf("supporter: create: %w", err)
@@ -122,6 +128,11 @@ func Create(ctx context.Context, q db.Querier, n NewSupporter) (Supporter, error
 			continue
 		}
 		if err := AddIdentity(ctx, q, id, idn); err != nil {
+			return Supporter{}, err
+		}
+	}
+	if !n.Profile.empty() {
+		if err := setProfile(ctx, q, id, n.Profile); err != nil {
 			return Supporter{}, err
 		}
 	}
@@ -182,16 +193,18 @@ func Resolve(ctx context.Context, q db.Querier, n NewSupporter) (Supporter, erro
 	return Create(ctx, q, n)
 }
 
-const cols = "id, name, email, language, supporter_since, notes, created_at"
+const cols = "id, name, email, language, supporter_since, notes, created_at, " + profileCols
 
 func scan(row interface{ Scan(...any) error }) (Supporter, error) {
 	var s Supporter
 	var since sql.NullInt64
 	var created int64
-	err := row.Scan(&s.ID, &s.Name, &s.Email, &s.Language, &since, &s.Notes, &created)
+	dst := append([]any{&s.ID, &s.Name, &s.Email, &s.Language, &since, &s.Notes, &created}, s.Profile.scanDest()...)
+	err := row.Scan(dst...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return s, errs.ErrNotFound
 	}
+	s.Profile.finishScan()
 	if since.Valid {
 		t := db.Time(since.Int64)
 		s.SupporterSince = &t
@@ -219,7 +232,11 @@ func Get(ctx context.Context, q db.Querier, id int64) (Supporter, error) {
 		}
 		s.Identities = append(s.Identities, idn)
 	}
-	return s, rows.Err()
+	if err := rows.Err(); err != nil {
+		return s, err
+	}
+	rows.Close()
+	return s, loadExtras(ctx, q, &s)
 }
 
 // ListOptions filters and pages the supporter list.
@@ -295,6 +312,9 @@ type Patch struct {
 	Language       *string
 	SupporterSince *time.Time
 	Notes          *string
+	// Profile, when set, replaces every profile field (names, honorific,
+	// channel, address, organisation, household, membership, tags).
+	Profile *ProfileInput
 }
 
 // Update applies a patch.
@@ -319,7 +339,7 @@ func Update(ctx context.Context, q db.Querier, id int64, p Patch) (Supporter, er
 	if err := n.validate(); err != nil {
 		return s, err
 	}
-	since := s.SupporterSince
+	since := s.SinceManual
 	if p.SupporterSince != nil {
 		since = p.SupporterSince
 	}
@@ -327,9 +347,17 @@ func Update(ctx context.Context, q db.Querier, id int64, p Patch) (Supporter, er
 	if since != nil {
 		sinceVal = since.UnixMilli()
 	}
-	_, err = q.ExecContext(ctx, "UPDATE supporters SET name = $1, language = $2, notes = $3, supporter_since = $4, updated_at = $5 WHERE id = $6",
+	_, err = q.ExecContext(ctx, "UPDATE supporters SET name = $1, language = $2, notes = $3, since_manual = $4, updated_at = $5 WHERE id = $6",
 		strings.TrimSpace(derefOr(p.Name, s.Name)), n.Language, n.Notes, sinceVal, db.Now(), id)
 	if err != nil {
+		return s, err
+	}
+	if p.Profile != nil {
+		if err := setProfile(ctx, q, id, *p.Profile); err != nil {
+			return s, err
+		}
+	}
+	if err := RefreshSince(ctx, q, id); err != nil {
 		return s, err
 	}
 	return Get(ctx, q, id)

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/steward-desk/steward/internal/errs"
+	"github.com/steward-desk/steward/internal/panel"
 	"github.com/steward-desk/steward/internal/staff"
 	"github.com/steward-desk/steward/internal/supporter"
 	"github.com/steward-desk/steward/internal/ticket"
@@ -180,6 +181,7 @@ type ticketData struct {
 	LastID      int64
 	Supporter   supporter.Supporter
 	Tenure      string
+	Panel       panel.Panel
 	Others      []ticket.Ticket
 	Users       []staff.User
 	Departments []staff.Department
@@ -211,9 +213,10 @@ func (s *Server) loadTicket(r *http.Request, id int64) (*ticketData, error) {
 	if n := len(d.Messages); n > 0 {
 		d.LastID = d.Messages[n-1].ID
 	}
-	if d.Supporter, err = supporter.Get(ctx, s.db.R, t.SupporterID); err != nil {
+	if d.Panel, err = panel.Load(ctx, s.db.R, t.SupporterID, 10, s.now()); err != nil {
 		return nil, err
 	}
+	d.Supporter = d.Panel.Supporter
 	others, err := ticket.ForSupporter(ctx, s.db.R, t.SupporterID, 11)
 	if err != nil {
 		return nil, err

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/steward-desk/steward/internal/errs"
+	"github.com/steward-desk/steward/internal/giving"
 	"github.com/steward-desk/steward/internal/i18n"
 	"github.com/steward-desk/steward/internal/org"
 	"github.com/steward-desk/steward/internal/staff"
@@ -67,6 +68,7 @@ var funcs = template.FuncMap{
 		}
 		return false
 	},
+	"formatMoney": giving.Format,
 }
 
 // itemCtx is what pair builds.
