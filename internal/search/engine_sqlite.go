@@ -246,9 +246,32 @@ func (b *sqliteBulk) start(ctx context.Context, n int64) (int64, error) {
 		} else {
 			_, err = tx.ExecContext(ctx, `INSERT INTO sqlite_sequence (name, seq) VALUES ('search_docs', $1)`, base+n)
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return setFTSConfig(ctx, tx, bulkFTSConfig)
 	})
 	return base, err
+}
+
+// FTS5 settings for a bulk load: keep up to 64 MB of terms in memory before
+// writing a segment, and do not merge segments as they are written ('optimize'
+// merges them all once at the end). The defaults, for ordinary writes, are
+// restored afterwards.
+var (
+	bulkFTSConfig    = [][2]any{{"hashsize", 64 << 20}, {"automerge", 0}}
+	defaultFTSConfig = [][2]any{{"hashsize", 1 << 20}, {"automerge", 4}}
+)
+
+func setFTSConfig(ctx context.Context, q db.Querier, cfg [][2]any) error {
+	for _, t := range []string{"search_tickets_fts", "search_supporters_fts"} {
+		for _, kv := range cfg {
+			if _, err := q.ExecContext(ctx, "INSERT INTO "+t+" ("+t+", rank) VALUES ($1, $2)", kv[0], kv[1]); err != nil {
+				return fmt.Errorf("search: fts5 %s %v: %w", kv[0], kv[1], err)
+			}
+		}
+	}
+	return nil
 }
 
 func (b *sqliteBulk) write(ctx context.Context, docs []*document, seqs []int64) error {
@@ -283,32 +306,44 @@ func (b *sqliteBulk) write(ctx context.Context, docs []*document, seqs []int64) 
 			return err
 		}
 		cols := ftsColumns(kind)
-		docIns := newMultiInsert("INSERT INTO search_docs (seq, kind, ref_id, created_at) VALUES ", 4)
-		ftsIns := newMultiInsert("INSERT INTO "+ftsTable(kind)+" (rowid, "+strings.Join(cols, ", ")+") VALUES ", len(cols)+1)
+		// One row per INSERT: a statement that may abort midway (a
+		// multi-row INSERT) opens a savepoint, and FTS5 writes its pending
+		// terms to disk as a new segment at every savepoint, which then
+		// have to be merged.
+		docIns, err := tx.PrepareContext(ctx, "INSERT INTO search_docs (seq, kind, ref_id, created_at) VALUES (?, ?, ?, ?)")
+		if err != nil {
+			return err
+		}
+		defer docIns.Close()
+		ph := strings.Repeat(", ?", len(cols))
+		ftsIns, err := tx.PrepareContext(ctx, "INSERT INTO "+ftsTable(kind)+" (rowid, "+strings.Join(cols, ", ")+") VALUES (?"+ph+")")
+		if err != nil {
+			return err
+		}
+		defer ftsIns.Close()
+		row := make([]any, len(cols)+1)
 		for i, d := range docs {
 			if have[d.id] {
 				continue
 			}
-			if err := docIns.add(ctx, tx, seqs[i], d.kind, d.id, d.createdAt); err != nil {
+			if _, err := docIns.ExecContext(ctx, seqs[i], d.kind, d.id, d.createdAt); err != nil {
 				return err
 			}
-			row := make([]any, 0, len(cols)+1)
-			row = append(row, seqs[i])
+			row[0] = seqs[i]
 			for f := range cols {
-				row = append(row, d.joined(field(f)))
+				row[f+1] = d.joined(field(f))
 			}
-			if err := ftsIns.add(ctx, tx, row...); err != nil {
+			if _, err := ftsIns.ExecContext(ctx, row...); err != nil {
 				return err
 			}
 		}
-		if err := docIns.flush(ctx, tx); err != nil {
-			return err
-		}
-		return ftsIns.flush(ctx, tx)
+		return nil
 	})
 }
-
 func (b *sqliteBulk) finish(ctx context.Context) error {
+	if err := setFTSConfig(ctx, b.d.W, defaultFTSConfig); err != nil {
+		return err
+	}
 	// Merge the segments written batch by batch into one b-tree per table:
 	// fewer segments to probe per query term.
 	for _, t := range []string{"search_tickets_fts", "search_supporters_fts"} {

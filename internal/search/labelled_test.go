@@ -135,10 +135,10 @@ var handQueries = []labelled{
 	{q: "再発行予定", want: []string{"ja-receipt"}, notes: true},
 	{q: "再発行予定", not: []string{"ja-receipt"}},
 	{q: "财务部门", want: []string{"zh-refund"}, notes: true},
-	{q: "stage -flamingo", want: []string{"en-gala-note"}},                                            // without notes the note cannot exclude
-	{q: "stage -flamingo", want: nil, not: []string{"en-gala-note"}, notes: true},                    // with notes it does
-	{q: "emoji🙏", want: nil},                                                                          // nothing, and no error
-	{q: "応援", want: []string{"ja-emoji"}},                                                             // text around emoji
+	{q: "stage -flamingo", want: []string{"en-gala-note"}},                                          // without notes the note cannot exclude
+	{q: "stage -flamingo", want: nil, not: []string{"en-gala-note"}, notes: true},                   // with notes it does
+	{q: "emoji🙏", want: nil},                                                                        // nothing, and no error
+	{q: "応援", want: []string{"ja-emoji"}},                                                           // text around emoji
 	{q: "status:closed", want: []string{"ja-transfer", "en-spam"}, not: []string{"en-unsubscribe"}}, // filters alone
 }
 

@@ -10,13 +10,16 @@ import (
 // multiInsert buffers rows and sends them as multi-row INSERTs, for
 // Reindex. Both engines accept "VALUES ($1, $2), ($3, $4)".
 type multiInsert struct {
-	prefix  string
-	suffix  string   // after the VALUES list (ON CONFLICT …)
-	casts   []string // per column, appended to its placeholder ("::text::tsvector"); nil: none
-	cols    int
-	perStmt int
-	args    []any
-	rows    int
+	prefix string
+	suffix string   // after the VALUES list (ON CONFLICT …)
+	casts  []string // per column, appended to its placeholder ("::text::tsvector"); nil: none
+	// positional: write ? placeholders. SQLite looks "$n" up by name, which
+	// costs O(n²) over a statement with thousands of parameters.
+	positional bool
+	cols       int
+	perStmt    int
+	args       []any
+	rows       int
 }
 
 func newMultiInsert(prefix string, cols int) *multiInsert {
@@ -50,7 +53,11 @@ func (m *multiInsert) flush(ctx context.Context, tx *sql.Tx) error {
 			if c > 0 {
 				b.WriteString(", ")
 			}
-			b.WriteString("$" + strconv.Itoa(n))
+			if m.positional {
+				b.WriteByte('?')
+			} else {
+				b.WriteString("$" + strconv.Itoa(n))
+			}
 			if m.casts != nil {
 				b.WriteString(m.casts[c])
 			}

@@ -20,9 +20,11 @@ type ReindexStats struct {
 	Elapsed   time.Duration
 }
 
-// reindexBatch is how many documents are loaded, analysed and written
-// together (one write transaction each).
+// reindexBatch is how many documents are loaded and analysed together.
 const reindexBatch = 500
+
+// writeBatch is how many documents one write transaction holds.
+const writeBatch = 2000
 
 // Reindex rebuilds the whole index from the tickets and supporters tables:
 // after an upgrade that changes the analyzer, or after rows were written
@@ -130,27 +132,38 @@ func reindexKind(ctx context.Context, d *db.DB, eng bulkEngine, kind string, ids
 
 	started, last := time.Now(), time.Now()
 	done := 0
+	// Documents are written writeBatch at a time: FTS5 turns each
+	// transaction's documents into a segment, and fewer, larger segments
+	// mean less merging.
+	var docs []*document
+	var seqs []int64
+	flush := func() error {
+		if err := eng.write(ctx, docs, seqs); err != nil {
+			return fmt.Errorf("search: reindex %s: %w", kind, err)
+		}
+		docs, seqs = docs[:0], seqs[:0]
+		return nil
+	}
 	for ch := range pending {
 		r := <-ch
+		if r.err == nil {
+			for i, doc := range r.docs {
+				// Seqs follow the order of ids, the recency order; each
+				// batch has reindexBatch of them, so they never collide.
+				docs = append(docs, doc)
+				seqs = append(seqs, base+int64(done+i))
+			}
+			done += reindexBatch
+			if len(docs) >= writeBatch {
+				r.err = flush()
+			}
+		}
 		if r.err != nil {
 			cancel()
 			for range pending {
 			}
 			return r.err
 		}
-		seqs := make([]int64, len(r.docs))
-		for i := range r.docs {
-			// Seqs follow the order of ids, the recency order; each batch
-			// has reindexBatch of them, so they never collide.
-			seqs[i] = base + int64(done+i)
-		}
-		if err := eng.write(ctx, r.docs, seqs); err != nil {
-			cancel()
-			for range pending {
-			}
-			return fmt.Errorf("search: reindex %s: %w", kind, err)
-		}
-		done += reindexBatch
 		if kind == kindTicket {
 			st.Tickets += len(r.docs)
 		} else {
@@ -163,6 +176,9 @@ func reindexKind(ctx context.Context, d *db.DB, eng bulkEngine, kind string, ids
 			n := min(done, len(ids))
 			progress("%ss: %d/%d (%.0f/s)", kind, n, len(ids), float64(n)/time.Since(started).Seconds())
 		}
+	}
+	if len(docs) > 0 {
+		return flush()
 	}
 	return nil
 }
