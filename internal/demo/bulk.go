@@ -123,7 +123,7 @@ func maxID(ctx context.Context, d *db.DB, table, col string) (int64, error) {
 }
 
 func writeBulk(ctx context.Context, d *db.DB, g *generator, w *world, n int, res *Result, progress func(string, ...any)) (err error) {
-	supT := newBulkTable(d.Engine, "supporters", "id", "name", "email", "language", "supporter_since", "notes", "created_at", "updated_at")
+	supT := newBulkTable(d.Engine, "supporters", "id", "name", "email", "language", "supporter_since", "since_manual", "notes", "created_at", "updated_at")
 	idnT := newBulkTable(d.Engine, "supporter_identities", "id", "supporter_id", "kind", "value", "created_at")
 	tkT := newBulkTable(d.Engine, "tickets", "id", "number", "subject", "status", "status_group", "priority", "type", "category", "channel",
 		"department_id", "assignee_id", "supporter_id", "language", "preview", "message_count", "created_at", "updated_at",
@@ -176,7 +176,7 @@ func writeBulk(ctx context.Context, d *db.DB, g *generator, w *world, n int, res
 				s := &g.sup[i]
 				supIDs[i] = supBase + int64(i) + 1
 				if err := supT.add(ctx, tx, supIDs[i], s.name, supporter.NormaliseEmail(s.email), langCodes[s.lang],
-					nullable(s.since), s.notes, s.created, s.created); err != nil {
+					nullable(s.since), nullable(s.since), s.notes, s.created, s.created); err != nil {
 					return err
 				}
 			}

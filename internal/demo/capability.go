@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/steward-desk/steward/internal/db"
+	"github.com/steward-desk/steward/internal/live"
 	"github.com/steward-desk/steward/internal/supporter"
 	"github.com/steward-desk/steward/internal/ticket"
 )
@@ -17,7 +18,7 @@ import (
 
 const capabilityBatch = 50 // tickets per transaction
 
-func writeCapabilities(ctx context.Context, d *db.DB, g *generator, w *world, n int, res *Result, progress func(string, ...any)) error {
+func writeCapabilities(ctx context.Context, d *db.DB, g *generator, w *world, n int, hooks []ticket.Hook, res *Result, progress func(string, ...any)) error {
 	supIDs := make([]int64, len(g.sup))
 	for lo := 0; lo < len(g.sup); lo += 200 {
 		hi := min(lo+200, len(g.sup))
@@ -56,7 +57,7 @@ func writeCapabilities(ctx context.Context, d *db.DB, g *generator, w *world, n 
 	flush := func() error {
 		err := d.Tx(ctx, func(tx *sql.Tx) error {
 			for i := range batch {
-				if err := writeTicket(ctx, d, tx, w, supIDs, &batch[i], res); err != nil {
+				if err := writeTicket(ctx, d, tx, w, supIDs, &batch[i], hooks, res); err != nil {
 					return err
 				}
 			}
@@ -98,7 +99,7 @@ func optID(ids []int64, i int) *int64 {
 
 // writeTicket creates one planned ticket with ticket.Create, AddMessage and
 // Update, then backdates it.
-func writeTicket(ctx context.Context, d *db.DB, tx *sql.Tx, w *world, supIDs []int64, p *ticketPlan, res *Result) error {
+func writeTicket(ctx context.Context, d *db.DB, tx *sql.Tx, w *world, supIDs []int64, p *ticketPlan, hooks []ticket.Hook, res *Result) error {
 	first := p.msgs[0]
 	supID := supIDs[p.supporter]
 	nt := ticket.NewTicket{
@@ -148,6 +149,12 @@ func writeTicket(ctx context.Context, d *db.DB, tx *sql.Tx, w *world, supIDs []i
 	for i, id := range msgIDs {
 		if _, err := tx.ExecContext(ctx, "UPDATE messages SET created_at = $1 WHERE id = $2", p.msgs[i].at, id); err != nil {
 			return err
+		}
+	}
+	for _, h := range hooks {
+		e := live.Event{Type: "ticket.created", TicketID: t.ID, MessageID: msgIDs[len(msgIDs)-1]}
+		if err := h(ctx, tx, e); err != nil {
+			return fmt.Errorf("demo: hook on ticket %d: %w", t.Number, err)
 		}
 	}
 	res.Tickets++

@@ -25,6 +25,7 @@ import (
 	"github.com/steward-desk/steward/internal/db"
 	"github.com/steward-desk/steward/internal/org"
 	"github.com/steward-desk/steward/internal/staff"
+	"github.com/steward-desk/steward/internal/ticket"
 )
 
 // Defaults for Options.
@@ -59,6 +60,11 @@ type Options struct {
 	Bulk bool
 	// Progress, when set, receives a line of progress now and then.
 	Progress io.Writer
+	// Hooks run for every ticket on the capability path, inside its
+	// transaction once its times are final, as ticket.Service runs them
+	// (pass the app's: SLA evaluation, search indexing). The bulk path does
+	// not run them: index and evaluate afterwards (e.g. `steward reindex`).
+	Hooks []ticket.Hook
 }
 
 // Result says what was created and how to log in.
@@ -125,7 +131,7 @@ func Seed(ctx context.Context, d *db.DB, o Options) (Result, error) {
 	if bulk {
 		err = writeBulk(ctx, d, g, w, o.Tickets, &res, progress)
 	} else {
-		err = writeCapabilities(ctx, d, g, w, o.Tickets, &res, progress)
+		err = writeCapabilities(ctx, d, g, w, o.Tickets, o.Hooks, &res, progress)
 	}
 	res.Elapsed = time.Since(start)
 	return res, err

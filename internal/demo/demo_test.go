@@ -13,6 +13,7 @@ import (
 	"github.com/steward-desk/steward/internal/db"
 	"github.com/steward-desk/steward/internal/db/dbtest"
 	"github.com/steward-desk/steward/internal/demo"
+	"github.com/steward-desk/steward/internal/live"
 	"github.com/steward-desk/steward/internal/org"
 	"github.com/steward-desk/steward/internal/staff"
 	"github.com/steward-desk/steward/internal/ticket"
@@ -31,7 +32,19 @@ func TestSeedDefault(t *testing.T) {
 	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		now := time.Now()
-		res, err := demo.Seed(ctx, d, demo.Options{Seed: 1})
+		hooked := map[int64]int{}
+		hook := func(ctx context.Context, tx *sql.Tx, e live.Event) error {
+			var created int64
+			if err := tx.QueryRowContext(ctx, "SELECT created_at FROM tickets WHERE id = $1", e.TicketID).Scan(&created); err != nil {
+				return err
+			}
+			if created > now.UnixMilli() || e.Type != "ticket.created" {
+				return fmt.Errorf("hook ran before the ticket was backdated: %+v", e)
+			}
+			hooked[e.TicketID]++
+			return nil
+		}
+		res, err := demo.Seed(ctx, d, demo.Options{Seed: 1, Hooks: []ticket.Hook{hook}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -48,6 +61,9 @@ func TestSeedDefault(t *testing.T) {
 			if got := count(t, d, "SELECT COUNT(*) FROM "+table); got != want {
 				t.Errorf("%s: %d rows, result says %d", table, got, want)
 			}
+		}
+		if len(hooked) != res.Tickets {
+			t.Errorf("hooks ran for %d tickets of %d", len(hooked), res.Tickets)
 		}
 		if res.Messages < res.Tickets || res.Messages > 6*res.Tickets {
 			t.Errorf("%d messages for %d tickets", res.Messages, res.Tickets)
