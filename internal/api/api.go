@@ -17,6 +17,7 @@ import (
 
 	"github.com/steward-desk/steward/internal/blob"
 	"github.com/steward-desk/steward/internal/db"
+	"github.com/steward-desk/steward/internal/sla"
 	"github.com/steward-desk/steward/internal/ticket"
 )
 
@@ -28,6 +29,9 @@ type Deps struct {
 	Blobs *blob.Store
 	// Log receives request failures; nil means slog.Default().
 	Log *slog.Logger
+	// SLA schedules recalculation after calendar and policy changes; nil
+	// means a read-only service (no timers).
+	SLA *sla.Service
 }
 
 // Server serves the API.
@@ -37,11 +41,12 @@ type Server struct {
 	blobs   *blob.Store
 	log     *slog.Logger
 	mux     *chi.Mux
+	sla     *sla.Service
 }
 
 // New builds the API server and its routes.
 func New(d Deps) *Server {
-	s := &Server{db: d.DB, tickets: d.Tickets, blobs: d.Blobs, log: d.Log}
+	s := &Server{db: d.DB, tickets: d.Tickets, blobs: d.Blobs, log: d.Log, sla: d.SLA}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

@@ -60,6 +60,16 @@ func (s *Server) routes() []route {
 
 		{"GET", "/settings", staff.Agent, s.getSettings},
 		{"PATCH", "/settings", staff.Admin, s.patchSettings},
+
+		{"GET", "/sla/calendars", staff.Agent, s.listCalendars},
+		{"POST", "/sla/calendars", staff.Admin, s.createCalendar},
+		{"GET", "/sla/calendars/{id}", staff.Agent, s.getCalendar},
+		{"PATCH", "/sla/calendars/{id}", staff.Admin, s.patchCalendar},
+		{"POST", "/sla/calendars/{id}/holidays/import", staff.Admin, s.importHolidays},
+		{"GET", "/sla/policies", staff.Agent, s.listPolicies},
+		{"POST", "/sla/policies", staff.Admin, s.createPolicy},
+		{"GET", "/sla/policies/{id}", staff.Agent, s.getPolicy},
+		{"PATCH", "/sla/policies/{id}", staff.Admin, s.patchPolicy},
 	}
 }
 

@@ -78,7 +78,11 @@ func (s *Server) createTicket(w http.ResponseWriter, r *http.Request, me staff.U
 	if err != nil {
 		return err
 	}
-	out, err := s.ticketDetail(r, t)
+	d, err := s.ticketDetail(r, t)
+	if err != nil {
+		return err
+	}
+	out, err := s.withSLA(r, d)
 	if err != nil {
 		return err
 	}
@@ -142,7 +146,11 @@ func (s *Server) getTicket(w http.ResponseWriter, r *http.Request, _ staff.User)
 	if err != nil {
 		return err
 	}
-	out, err := s.ticketDetail(r, t)
+	d, err := s.ticketDetail(r, t)
+	if err != nil {
+		return err
+	}
+	out, err := s.withSLA(r, d)
 	if err != nil {
 		return err
 	}
@@ -152,11 +160,18 @@ func (s *Server) getTicket(w http.ResponseWriter, r *http.Request, _ staff.User)
 
 // listTickets pages through tickets, most recently updated first.
 func (s *Server) listTickets(w http.ResponseWriter, r *http.Request, me staff.User) error {
-	q, err := query(r, "status", "assignee", "department", "supporter", "cursor", "limit")
+	q, err := query(r, "status", "assignee", "department", "supporter", "cursor", "limit", "sort")
 	if err != nil {
 		return err
 	}
 	f := ticket.Filter{View: ticket.ViewAll, Status: ticket.Status(q["status"]), Cursor: q["cursor"]}
+	switch q["sort"] {
+	case "", "updated":
+	case "due":
+		f.Sort = "due"
+	default:
+		return invalid("sort", "invalid", "sort must be updated or due")
+	}
 	if f.Limit, err = limitParam(q); err != nil {
 		return err
 	}
@@ -185,9 +200,9 @@ func (s *Server) listTickets(w http.ResponseWriter, r *http.Request, me staff.Us
 	if err != nil {
 		return err
 	}
-	items := make([]ticketJSON, 0, len(ts))
-	for _, t := range ts {
-		items = append(items, ticketView(t))
+	items, err := s.listWithSLA(r, ts)
+	if err != nil {
+		return err
 	}
 	writeJSON(w, http.StatusOK, newPage(items, next))
 	return nil
@@ -249,7 +264,11 @@ func (s *Server) patchTicket(w http.ResponseWriter, r *http.Request, me staff.Us
 	if err != nil {
 		return err
 	}
-	out, err := s.ticketDetail(r, t)
+	d, err := s.ticketDetail(r, t)
+	if err != nil {
+		return err
+	}
+	out, err := s.withSLA(r, d)
 	if err != nil {
 		return err
 	}

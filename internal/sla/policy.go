@@ -176,6 +176,12 @@ func scanPolicy(row interface{ Scan(...any) error }) (*Policy, error) {
 			return nil, fmt.Errorf("sla: policy %d escalation: %w", p.ID, err)
 		}
 	}
+	if p.Escalation.Warning == nil {
+		p.Escalation.Warning = []string{}
+	}
+	if p.Escalation.Breach == nil {
+		p.Escalation.Breach = []Step{}
+	}
 	return p, nil
 }
 

@@ -47,6 +47,9 @@ type Filter struct {
 	SupporterID   int64
 	Cursor        string
 	Limit         int
+	// Sort "due" orders by the earliest running SLA due time (soonest
+	// first, tickets without one last); "" by most recently updated.
+	Sort string
 }
 
 // cursor is the keyset position: the last row's (updated_at, id).
@@ -150,6 +153,15 @@ func List(ctx context.Context, q db.Querier, f Filter) ([]Ticket, string, error)
 	if err != nil {
 		return nil, "", err
 	}
+	// The keyset: (updated_at, id) descending, or (due, id) ascending.
+	key, cmp, order := "t.updated_at", "<", " ORDER BY t.updated_at DESC, t.id DESC"
+	switch f.Sort {
+	case "":
+	case "due":
+		key, cmp, order = dueKey, ">", " ORDER BY "+dueKey+", t.id"
+	default:
+		return nil, "", errs.Field("sort", "invalid", "sort must be due or empty")
+	}
 	if f.Cursor != "" {
 		c, err := decodeCursor(f.Cursor)
 		if err != nil {
@@ -157,11 +169,10 @@ func List(ctx context.Context, q db.Querier, f Filter) ([]Ticket, string, error)
 		}
 		args = append(args, c.updated, c.id)
 		n := len(args)
-		where += fmt.Sprintf(" AND (t.updated_at < $%d OR (t.updated_at = $%d AND t.id < $%d))", n-1, n-1, n)
+		where += fmt.Sprintf(" AND (%s %s $%d OR (%s = $%d AND t.id %s $%d))", key, cmp, n-1, key, n-1, cmp, n)
 	}
 	args = append(args, f.Limit+1)
-	rows, err := q.QueryContext(ctx, "SELECT "+ticketCols+ticketFrom+" WHERE "+where+
-		fmt.Sprintf(" ORDER BY t.updated_at DESC, t.id DESC LIMIT $%d", len(args)), args...)
+	rows, err := q.QueryContext(ctx, "SELECT "+ticketCols+ticketFrom+" WHERE "+where+order+fmt.Sprintf(" LIMIT $%d", len(args)), args...)
 	if err != nil {
 		return nil, "", fmt.Errorf("ticket: list: %w", err)
 	}
@@ -181,10 +192,23 @@ func List(ctx context.Context, q db.Querier, f Filter) ([]Ticket, string, error)
 	if len(out) > f.Limit {
 		out = out[:f.Limit]
 		last := out[len(out)-1]
-		next = cursor{last.UpdatedAt.UnixMilli(), last.ID}.encode()
+		k := last.UpdatedAt.UnixMilli()
+		if f.Sort == "due" {
+			k = noDue
+			if last.SLADueAt != nil {
+				k = last.SLADueAt.UnixMilli()
+			}
+		}
+		next = cursor{k, last.ID}.encode()
 	}
 	return out, next, nil
 }
+
+// noDue sorts tickets without a running SLA target after all others.
+const noDue = int64(1) << 62
+
+// dueKey is the "due soonest" sort key.
+var dueKey = fmt.Sprintf("COALESCE(t.sla_due_at, %d)", noDue)
 
 // CountViews counts each inbox view for a user, capped at CountCap.
 func CountViews(ctx context.Context, q db.Querier, userID int64, departmentIDs []int64) (map[View]int, error) {

@@ -210,18 +210,18 @@ func GetAttachment(ctx context.Context, q db.Querier, id int64) (Attachment, int
 
 const ticketCols = `t.id, t.number, t.subject, t.status, t.priority, t.type, t.category, t.channel, t.department_id, t.assignee_id,
 	t.supporter_id, t.language, t.preview, t.message_count, t.created_at, t.updated_at, t.first_response_at, t.resolved_at,
-	s.name, s.email, COALESCE(u.name, ''), COALESCE(d.name, '')`
+	s.name, s.email, COALESCE(u.name, ''), COALESCE(d.name, ''), t.sla_due_at`
 
 const ticketFrom = ` FROM tickets t JOIN supporters s ON s.id = t.supporter_id
 	LEFT JOIN users u ON u.id = t.assignee_id LEFT JOIN departments d ON d.id = t.department_id`
 
 func scanTicket(row interface{ Scan(...any) error }) (Ticket, error) {
 	var t Ticket
-	var dept, assignee, first, resolved sql.NullInt64
+	var dept, assignee, first, resolved, due sql.NullInt64
 	var created, updated int64
 	err := row.Scan(&t.ID, &t.Number, &t.Subject, &t.Status, &t.Priority, &t.Type, &t.Category, &t.Channel, &dept, &assignee,
 		&t.SupporterID, &t.Language, &t.Preview, &t.MessageCount, &created, &updated, &first, &resolved,
-		&t.SupporterName, &t.SupporterEmail, &t.AssigneeName, &t.DepartmentName)
+		&t.SupporterName, &t.SupporterEmail, &t.AssigneeName, &t.DepartmentName, &due)
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, errs.ErrNotFound
 	}
@@ -242,6 +242,10 @@ func scanTicket(row interface{ Scan(...any) error }) (Ticket, error) {
 	if resolved.Valid {
 		v := db.Time(resolved.Int64)
 		t.ResolvedAt = &v
+	}
+	if due.Valid {
+		v := db.Time(due.Int64)
+		t.SLADueAt = &v
 	}
 	t.Tags = []string{}
 	return t, nil

@@ -88,6 +88,8 @@ type Ticket struct {
 	UpdatedAt       time.Time  `json:"updated_at"`
 	FirstResponseAt *time.Time `json:"first_response_at"`
 	ResolvedAt      *time.Time `json:"resolved_at"`
+	// SLADueAt is the earliest running SLA due time (internal/sla keeps it).
+	SLADueAt *time.Time `json:"-"`
 
 	// Joined for display in lists.
 	SupporterName  string `json:"-"`
