@@ -34,47 +34,60 @@ func Build(m outbox.Mail, threadIndex string, now time.Time) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("To: %w", err)
 	}
+	// go-message writes fields last-set first: collect them in the usual
+	// order and set them backwards.
+	var fields [][2]string
+	add := func(k, v string) { fields = append(fields, [2]string{k, v}) }
 	var h gomail.Header
 	h.SetDate(now)
+	add("Date", h.Get("Date"))
 	h.SetAddressList("From", []*gomail.Address{from})
+	add("From", h.Get("From"))
 	h.SetAddressList("To", []*gomail.Address{to})
-	h.Set("Subject", encodeText(cleanText(m.Subject)))
-	if id := cleanID(m.MessageID); id != "" {
-		h.Set("Message-ID", "<"+id+">")
-	} else {
+	add("To", h.Get("To"))
+	add("Subject", encodeText(cleanText(m.Subject)))
+	id := cleanID(m.MessageID)
+	if id == "" {
 		return nil, fmt.Errorf("Message-ID %q is not usable", m.MessageID)
 	}
+	add("Message-ID", "<"+id+">")
 	if id := cleanID(m.InReplyTo); id != "" {
-		h.Set("In-Reply-To", "<"+id+">")
+		add("In-Reply-To", "<"+id+">")
 	}
 	var refs []string
 	for _, r := range m.References {
 		if id := cleanID(r); id != "" {
-			refs = append(refs, id)
+			refs = append(refs, "<"+id+">")
 		}
 	}
 	if len(refs) > 0 {
-		h.SetMsgIDList("References", refs)
+		add("References", strings.Join(refs, " "))
 	}
 	if threadIndex != "" {
-		h.Set("Thread-Index", threadIndex)
+		add("Thread-Index", threadIndex)
 	}
 	if m.AutoSubmitted {
 		// RFC 3834; the Microsoft header keeps Exchange from answering with
 		// out-of-office notices of its own.
-		h.Set("Auto-Submitted", "auto-replied")
-		h.Set("X-Auto-Response-Suppress", "All")
+		add("Auto-Submitted", "auto-replied")
+		add("X-Auto-Response-Suppress", "All")
 	}
 	if l := m.Language; l == "en" || l == "ja" || l == "zh" {
-		h.Set("Content-Language", l)
+		add("Content-Language", l)
 	}
-	h.Set("MIME-Version", "1.0")
-
-	var buf bytes.Buffer
+	add("MIME-Version", "1.0")
 	text := toCRLF(m.Text)
 	if len(m.Attachments) == 0 {
-		h.Set("Content-Type", "text/plain; charset=utf-8")
-		h.Set("Content-Transfer-Encoding", transferEncoding(text))
+		add("Content-Type", "text/plain; charset=utf-8")
+		add("Content-Transfer-Encoding", transferEncoding(text))
+	}
+	h = gomail.Header{}
+	for i := len(fields) - 1; i >= 0; i-- {
+		h.Add(fields[i][0], fields[i][1])
+	}
+
+	var buf bytes.Buffer
+	if len(m.Attachments) == 0 {
 		w, err := gomail.CreateSingleInlineWriter(&buf, h)
 		if err != nil {
 			return nil, err
