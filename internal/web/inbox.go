@@ -7,8 +7,10 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/steward-desk/steward/internal/audit"
 	"github.com/steward-desk/steward/internal/errs"
 	"github.com/steward-desk/steward/internal/panel"
+	"github.com/steward-desk/steward/internal/sla"
 	"github.com/steward-desk/steward/internal/staff"
 	"github.com/steward-desk/steward/internal/supporter"
 	"github.com/steward-desk/steward/internal/ticket"
@@ -21,6 +23,7 @@ type listState struct {
 	Status       ticket.Status
 	DepartmentID int64
 	Cursor       string
+	Sort         string // "due": due soonest first
 }
 
 func parseListState(q url.Values) listState {
@@ -38,6 +41,9 @@ func parseListState(q url.Values) listState {
 		ls.Status = ""
 	}
 	ls.DepartmentID, _ = strconv.ParseInt(q.Get("department"), 10, 64)
+	if q.Get("sort") == "due" {
+		ls.Sort = "due"
+	}
 	return ls
 }
 
@@ -50,6 +56,9 @@ func (ls listState) query(withCursor bool) url.Values {
 	}
 	if ls.DepartmentID != 0 {
 		q.Set("department", strconv.FormatInt(ls.DepartmentID, 10))
+	}
+	if ls.Sort != "" {
+		q.Set("sort", ls.Sort)
 	}
 	if withCursor && ls.Cursor != "" {
 		q.Set("cursor", ls.Cursor)
@@ -83,6 +92,7 @@ type inboxData struct {
 	Statuses    []ticket.Status
 	OpenID      int64
 	Ticket      *ticketData
+	SLA         map[int64]sla.Status // by ticket id
 }
 
 var viewLabels = map[ticket.View]string{
@@ -106,7 +116,7 @@ func (s *Server) loadInbox(r *http.Request, ls listState) (*inboxData, error) {
 			Current: v == ls.View, Key: viewKeys[v]})
 	}
 	f := ticket.Filter{View: ls.View, UserID: sess.User.ID, DepartmentIDs: sess.User.DepartmentIDs, Status: ls.Status,
-		DepartmentID: ls.DepartmentID, Cursor: ls.Cursor, Limit: 50}
+		DepartmentID: ls.DepartmentID, Cursor: ls.Cursor, Limit: 50, Sort: ls.Sort}
 	d.Tickets, d.Next, err = ticket.List(ctx, s.db.R, f)
 	if _, bad := errs.AsInvalid(err); bad && ls.Cursor != "" {
 		// A mangled cursor shows the first page rather than an error.
@@ -114,6 +124,9 @@ func (s *Server) loadInbox(r *http.Request, ls listState) (*inboxData, error) {
 		d.Tickets, d.Next, err = ticket.List(ctx, s.db.R, f)
 	}
 	if err != nil {
+		return nil, err
+	}
+	if d.SLA, err = s.slaStatus(ctx, d.Tickets); err != nil {
 		return nil, err
 	}
 	if d.Next != "" {
@@ -196,6 +209,9 @@ type ticketData struct {
 	// Stale says messages arrived after the agent's page was drawn; the
 	// composer asks before sending ("traffic cop").
 	Stale bool
+	// SLA targets of the ticket and what the SLA timers did (internal/web/sla.go).
+	SLA        sla.Status
+	SLAHistory []audit.Entry
 	// Props keeps property values that failed validation.
 	Props map[string]string
 }
@@ -214,6 +230,9 @@ func (s *Server) loadTicket(r *http.Request, id int64) (*ticketData, error) {
 		d.LastID = d.Messages[n-1].ID
 	}
 	if d.Panel, err = panel.Load(ctx, s.db.R, t.SupporterID, 10, s.now()); err != nil {
+		return nil, err
+	}
+	if err := s.loadSLA(ctx, d); err != nil {
 		return nil, err
 	}
 	d.Supporter = d.Panel.Supporter
