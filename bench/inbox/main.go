@@ -19,8 +19,10 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"regexp"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -45,18 +47,21 @@ func main() {
 		explain     = flag.Bool("explain", false, "print each query's plan and timing")
 		analyze     = flag.Bool("analyze", false, "run ANALYZE (SQLite: PRAGMA optimize) before measuring")
 		union       = flag.Bool("mine-union", false, "load the mine view with the suggested per-status-group SQL instead of ticket.List")
+		oneCount    = flag.Bool("one-count-query", false, "count all views in one statement (the suggested change) instead of ticket.CountViews")
 	)
 	flag.Parse()
 	ctx := context.Background()
 	mineByUnion = *union
+	countsInOne = *oneCount
 	if err := run(ctx, *dsn, *dataDir, *generate, *seed, *n, *warmup, *concurrency, *limit, *explain, *analyze); err != nil {
 		fmt.Fprintln(os.Stderr, "inbox:", err)
 		os.Exit(1)
 	}
 }
 
-// mineByUnion makes page loads of the mine view use mineUnion.
-var mineByUnion bool
+// mineByUnion makes page loads of the mine view use mineUnion; countsInOne
+// counts the views with one statement (see countsQuery).
+var mineByUnion, countsInOne bool
 
 func run(ctx context.Context, dsn, dataDir string, generate int, seed int64, n, warmup, conc, limit int, explain, analyze bool) error {
 	d, err := db.Open(ctx, db.Options{DSN: dsn, DataDir: dataDir})
@@ -115,12 +120,34 @@ func run(ctx context.Context, dsn, dataDir string, generate int, seed int64, n, 
 	fmt.Printf("engine %s, %d tickets, %d staff, GOMAXPROCS %d, %d CPUs, %s\n",
 		d.Engine, tickets, len(users), runtime.GOMAXPROCS(0), runtime.NumCPU(), runtime.Version())
 
+	counts := map[int64]recorded{}
+	if countsInOne {
+		for _, u := range users {
+			q, err := countsQuery(ctx, d, u)
+			if err != nil {
+				return err
+			}
+			counts[u.ID] = q
+		}
+	}
+
 	if explain {
 		if err := explainAll(ctx, d, users, limit); err != nil {
 			return err
 		}
 		if err := compareMine(ctx, d, users, limit); err != nil {
 			return err
+		}
+		if countsInOne {
+			q := counts[users[len(users)-1].ID]
+			fmt.Println("\n== All view counts in one statement:\n" + q.sql)
+			plan, err := planOf(ctx, d, q)
+			if err != nil {
+				return err
+			}
+			for _, l := range plan {
+				fmt.Println("   " + l)
+			}
 		}
 	}
 
@@ -186,7 +213,15 @@ func run(ctx context.Context, dsn, dataDir string, generate int, seed int64, n, 
 					page, _, err = ticket.List(ctx, d.R, ticket.Filter{View: j.v, UserID: j.u.ID, DepartmentIDs: j.u.DepartmentIDs, Limit: limit})
 				}
 				t1 := time.Now()
-				if err == nil {
+				if err == nil && countsInOne {
+					q := counts[j.u.ID]
+					ns := make([]int, len(ticket.Views))
+					ptrs := make([]any, len(ns))
+					for i := range ns {
+						ptrs[i] = &ns[i]
+					}
+					err = d.R.QueryRowContext(ctx, q.sql, q.args...).Scan(ptrs...)
+				} else if err == nil {
 					_, err = ticket.CountViews(ctx, d.R, j.u.ID, j.u.DepartmentIDs)
 				}
 				t2 := time.Now()
@@ -455,3 +490,28 @@ func listMineUnion(ctx context.Context, d *db.DB, userID int64, limit int) ([]in
 	}
 	return ids, rows.Err()
 }
+
+// countsQuery is ticket.CountViews as one statement: the six capped counts
+// as scalar subqueries of one SELECT, so a page costs one round trip for its
+// counts instead of six. It is built from the SQL CountViews itself runs
+// (recorded once per user), with the placeholders renumbered.
+func countsQuery(ctx context.Context, d *db.DB, u staff.User) (recorded, error) {
+	rec := &recorder{q: d.R}
+	if _, err := ticket.CountViews(ctx, rec, u.ID, u.DepartmentIDs); err != nil {
+		return recorded{}, err
+	}
+	var parts []string
+	var args []any
+	for _, q := range rec.queries {
+		off := len(args)
+		sqlText := placeholder.ReplaceAllStringFunc(q.sql, func(m string) string {
+			n, _ := strconv.Atoi(m[1:])
+			return "$" + strconv.Itoa(n+off)
+		})
+		parts = append(parts, "("+sqlText+")")
+		args = append(args, q.args...)
+	}
+	return recorded{"SELECT " + strings.Join(parts, ",\n  "), args}, nil
+}
+
+var placeholder = regexp.MustCompile(`\$[0-9]+`)
