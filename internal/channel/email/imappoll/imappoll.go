@@ -79,6 +79,9 @@ type Poller struct {
 	Interval time.Duration
 	// IdleRefresh: the longest IDLE before a re-sync (default 5 minutes).
 	IdleRefresh time.Duration
+	// NoIdle polls every Interval even when the server offers IDLE (for
+	// servers whose IDLE notifications are unreliable).
+	NoIdle bool
 	// BatchSize: messages per FETCH (default 50).
 	BatchSize int
 	// MaxBackoff bounds the wait between failed connections (default 5 minutes).
@@ -401,7 +404,7 @@ func (s *session) run(ctx context.Context) error {
 	if slices.Contains(s.sel.PermanentFlags, imap.FlagWildcard) || slices.Contains(s.sel.PermanentFlags, FlagSteward) {
 		s.flags = append(s.flags, FlagSteward)
 	}
-	idle := s.c.Caps().Has(imap.CapIdle)
+	idle := s.c.Caps().Has(imap.CapIdle) && !s.p.NoIdle
 	for {
 		if err := s.lock.alive(ctx); err != nil {
 			return err

@@ -186,6 +186,23 @@ func TestPollerStoresMarksAndResumes(t *testing.T) {
 	})
 }
 
+// TestPollingWithoutIdle: with IDLE off the poller finds new mail on its
+// next poll.
+func TestPollingWithoutIdle(t *testing.T) {
+	d := dbtest.OpenSQLite(t)
+	u := newIMAPUser(t)
+	k := mailintest.New(t, d, mailintest.Options{})
+	k.AddMailbox(t, mailbox.Input{Address: "support@example.org", IMAPURL: u.url()})
+	p := poller(k)
+	p.NoIdle = true
+	r := start(k, p)
+	defer r.stop()
+	u.deliver(t, msg("poll1@example.net", "a@example.net", "first", "hello"), false)
+	waitCount(t, k, 1, "SELECT COUNT(*) FROM messages")
+	u.deliver(t, msg("poll2@example.net", "b@example.net", "second", "hello"), false)
+	waitCount(t, k, 2, "SELECT COUNT(*) FROM messages")
+}
+
 // TestPoisonMessageIsQuarantined: a message intake fails on every time (here
 // a trigger refuses it) is quarantined after a few tries; later mail flows.
 func TestPoisonMessageIsQuarantined(t *testing.T) {
