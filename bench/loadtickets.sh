@@ -12,7 +12,7 @@
 # Client and server share the machine's cores, as they would on a 2-core box with a local
 # integration.
 set -euo pipefail
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.bash"
 
 conc=${C:-16}
 dur=${D:-30s}

@@ -11,7 +11,7 @@
 # 5 ms), so it includes opening and migrating the database and starting the job queue. Idle RSS is
 # VmRSS from /proc/PID/status after IDLE seconds without requests. Targets: start < 1 s, RSS < 60 MB.
 set -euo pipefail
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.bash"
 
 runs=${RUNS:-5}
 idle=${IDLE:-5}

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/lib.sh — helpers shared by the bench/*.sh scripts (sourced, not run).
+# bench/lib.bash — helpers shared by the bench/*.sh scripts (sourced, not run).
 
 bench_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
