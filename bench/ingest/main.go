@@ -26,6 +26,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -169,7 +170,9 @@ func run(ctx context.Context, dsn, dataDir string, n, warm, conc int, syncMode s
 	if err != nil {
 		return err
 	}
+	cpu0 := cpuTime()
 	el, lat, done, err := ingest(msgs[warm:])
+	cpu := cpuTime() - cpu0
 	stopProfile()
 	if err != nil {
 		return err
@@ -193,8 +196,16 @@ func run(ctx context.Context, dsn, dataDir string, n, warm, conc int, syncMode s
 	fmt.Printf("ingest (%s, %d receivers): %7.0f msg/s  %6.1f MB/s  slowest 1 s window %d msg  p50 %v  p99 %v  max %v\n",
 		mode, conc, float64(n)/el.Seconds(), float64(total)/1e6/el.Seconds(), slowest,
 		lat[len(lat)/2].Round(10*time.Microsecond), lat[len(lat)*99/100].Round(10*time.Microsecond), lat[len(lat)-1].Round(10*time.Microsecond))
+	fmt.Printf("cpu: %.2f ms per message in this process (user+sys, both cores; load-independent)\n", float64(cpu.Microseconds())/1000/float64(n))
 	fmt.Printf("stored: %d tickets, %d messages, %d acknowledgement jobs queued (warm-up included)\n", tickets, messages, jobsQueued)
 	return nil
+}
+
+// cpuTime is the process's user+system CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 var cpuProfile string
