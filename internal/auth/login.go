@@ -40,7 +40,7 @@ func Login(ctx context.Context, d *db.DB, email, password, ip string) (staff.Use
 		return staff.User{}, ErrThrottled
 	}
 	u, err := staff.GetUserByEmail(ctx, d.R, email)
-	hash := dummyHash
+	hash := dummyHash()
 	if err == nil {
 		hash, err = staff.PasswordHash(ctx, d.R, u.ID)
 	} else if !errors.Is(err, errs.ErrNotFound) {

@@ -50,6 +50,36 @@ type Filter struct {
 	// Sort "due" orders by the earliest running SLA due time (soonest
 	// first, tickets without one last); "" by most recently updated.
 	Sort string
+
+	// group restricts to one status group (set by ranges).
+	group string
+}
+
+// ranges splits a view that spans several ranges of an index (mine: open
+// and pending; departments: several departments) into one filter per range.
+// Each range is read in index order and limited to a page, so a page costs
+// the same whatever an agent's backlog; one IN over the ranges would read
+// and sort every matching ticket (BENCHMARKS.md, "the inbox").
+func (f Filter) ranges() []Filter {
+	if f.Sort != "" || f.AssigneeID != 0 || f.Unassigned || f.DepartmentID != 0 {
+		return nil
+	}
+	var out []Filter
+	switch {
+	case f.View == ViewMine:
+		for _, g := range []string{"open", "pending"} {
+			r := f
+			r.View, r.AssigneeID, r.group = ViewAll, f.UserID, g
+			out = append(out, r)
+		}
+	case f.View == ViewDepartments && len(f.DepartmentIDs) > 1:
+		for _, d := range f.DepartmentIDs {
+			r := f
+			r.View, r.DepartmentID, r.group = ViewAll, d, "open"
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // cursor is the keyset position: the last row's (updated_at, id).
@@ -136,6 +166,9 @@ func (f Filter) where(args *[]any) (string, error) {
 	if f.SupporterID != 0 {
 		conds = append(conds, "t.supporter_id = "+arg(f.SupporterID))
 	}
+	if f.group != "" {
+		conds = append(conds, "t.status_group = "+arg(f.group))
+	}
 	if len(conds) == 0 {
 		return "1 = 1", nil
 	}
@@ -147,6 +180,9 @@ func (f Filter) where(args *[]any) (string, error) {
 func List(ctx context.Context, q db.Querier, f Filter) ([]Ticket, string, error) {
 	if f.Limit <= 0 || f.Limit > 200 {
 		f.Limit = 50
+	}
+	if rs := f.ranges(); len(rs) > 1 {
+		return listRanges(ctx, q, f, rs)
 	}
 	var args []any
 	where, err := f.where(&args)
@@ -172,7 +208,44 @@ func List(ctx context.Context, q db.Querier, f Filter) ([]Ticket, string, error)
 		where += fmt.Sprintf(" AND (%s %s $%d OR (%s = $%d AND t.id %s $%d))", key, cmp, n-1, key, n-1, cmp, n)
 	}
 	args = append(args, f.Limit+1)
-	rows, err := q.QueryContext(ctx, "SELECT "+ticketCols+ticketFrom+" WHERE "+where+order+fmt.Sprintf(" LIMIT $%d", len(args)), args...)
+	return page(ctx, q, f, "SELECT "+ticketCols+ticketFrom+" WHERE "+where+order+fmt.Sprintf(" LIMIT $%d", len(args)), args)
+}
+
+// listRanges reads up to a page from each range (newest first) and merges them.
+func listRanges(ctx context.Context, q db.Querier, f Filter, rs []Filter) ([]Ticket, string, error) {
+	var args []any
+	var c *cursor
+	if f.Cursor != "" {
+		cur, err := decodeCursor(f.Cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		c = &cur
+	}
+	parts := make([]string, len(rs))
+	for i, r := range rs {
+		where, err := r.where(&args)
+		if err != nil {
+			return nil, "", err
+		}
+		if c != nil {
+			args = append(args, c.updated, c.id)
+			n := len(args)
+			where += fmt.Sprintf(" AND (t.updated_at < $%d OR (t.updated_at = $%d AND t.id < $%d))", n-1, n-1, n)
+		}
+		args = append(args, f.Limit+1)
+		parts[i] = fmt.Sprintf("SELECT * FROM (SELECT t.id FROM tickets t WHERE %s ORDER BY t.updated_at DESC, t.id DESC LIMIT $%d) r%d", where, len(args), i)
+	}
+	args = append(args, f.Limit+1)
+	query := "SELECT " + ticketCols + " FROM (" + strings.Join(parts, " UNION ALL ") + ") page JOIN tickets t ON t.id = page.id" + ticketJoins +
+		fmt.Sprintf(" ORDER BY t.updated_at DESC, t.id DESC LIMIT $%d", len(args))
+	return page(ctx, q, f, query, args)
+}
+
+// page runs a list query (which asks for one row more than a page) and
+// returns the page and the cursor of the next.
+func page(ctx context.Context, q db.Querier, f Filter, query string, args []any) ([]Ticket, string, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, "", fmt.Errorf("ticket: list: %w", err)
 	}

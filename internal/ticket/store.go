@@ -212,8 +212,10 @@ const ticketCols = `t.id, t.number, t.subject, t.status, t.priority, t.type, t.c
 	t.supporter_id, t.language, t.preview, t.message_count, t.created_at, t.updated_at, t.first_response_at, t.resolved_at,
 	s.name, s.email, COALESCE(u.name, ''), COALESCE(d.name, ''), t.sla_due_at`
 
-const ticketFrom = ` FROM tickets t JOIN supporters s ON s.id = t.supporter_id
+const ticketJoins = ` JOIN supporters s ON s.id = t.supporter_id
 	LEFT JOIN users u ON u.id = t.assignee_id LEFT JOIN departments d ON d.id = t.department_id`
+
+const ticketFrom = " FROM tickets t" + ticketJoins
 
 func scanTicket(row interface{ Scan(...any) error }) (Ticket, error) {
 	var t Ticket
@@ -328,7 +330,9 @@ func scanMessage(row interface{ Scan(...any) error }) (Message, error) {
 }
 
 // GetMessage reads one message (without attachments).
-func GetMessage(ctx context.Context, q db.Querier, id int64) (Message, error) { return getMessage(ctx, q, id) }
+func GetMessage(ctx context.Context, q db.Querier, id int64) (Message, error) {
+	return getMessage(ctx, q, id)
+}
 
 func getMessage(ctx context.Context, q db.Querier, id int64) (Message, error) {
 	return scanMessage(q.QueryRowContext(ctx, "SELECT "+messageCols+messageFrom+" WHERE m.id = $1", id))

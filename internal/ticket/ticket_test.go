@@ -268,3 +268,73 @@ func TestViewsAndKeysetPagination(t *testing.T) {
 }
 
 func ptr(v int64) *int64 { return &v }
+
+// Views that span several index ranges (mine: open + pending; several
+// departments) are read range by range and merged; paging through them
+// must give exactly the tickets, in order, that a plain filter would.
+func TestMultiRangeViewsPageLikeOneQuery(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		svc, _, agent := newService(t, d)
+		d1, _ := staff.CreateDepartment(ctx, d.W, "寄付者ケア", "")
+		d2, _ := staff.CreateDepartment(ctx, d.W, "志愿者", "")
+		statuses := []ticket.Status{ticket.StatusOpen, ticket.StatusPending, ticket.StatusPendingInvestigation, ticket.StatusResolved, ticket.StatusNew}
+		for i := 0; i < 40; i++ {
+			tk, err := svc.Create(ctx, audit.System, ticket.CreateInput{
+				NewTicket: ticket.NewTicket{Subject: fmt.Sprintf("件名 %d", i), Body: "本文"},
+				Supporter: supporter.NewSupporter{Email: fmt.Sprintf("s%d@example.org", i%9)},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			st := statuses[i%len(statuses)]
+			p := ticket.Patch{Status: &st}
+			if i%3 != 0 {
+				p.AssigneeID = &agent.ID
+			}
+			dep := []int64{d1.ID, d2.ID}[i%2]
+			p.DepartmentID = &dep
+			if _, _, err := svc.Update(ctx, audit.System, tk.ID, p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		all, _, _ := ticket.List(ctx, d.R, ticket.Filter{View: ticket.ViewAll, Limit: 200})
+		for _, c := range []struct {
+			f    ticket.Filter
+			want func(ticket.Ticket) bool
+		}{
+			{ticket.Filter{View: ticket.ViewMine, UserID: agent.ID}, func(x ticket.Ticket) bool {
+				return x.AssigneeID != nil && *x.AssigneeID == agent.ID && x.Status.Group() != "done"
+			}},
+			{ticket.Filter{View: ticket.ViewDepartments, DepartmentIDs: []int64{d1.ID, d2.ID}}, func(x ticket.Ticket) bool {
+				return x.DepartmentID != nil && x.Status.Group() == "open"
+			}},
+		} {
+			var want []int64
+			for _, x := range all {
+				if c.want(x) {
+					want = append(want, x.ID)
+				}
+			}
+			var got []int64
+			f := c.f
+			f.Limit = 4
+			for {
+				items, next, err := ticket.List(ctx, d.R, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, x := range items {
+					got = append(got, x.ID)
+				}
+				if next == "" {
+					break
+				}
+				f.Cursor = next
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) || len(want) == 0 {
+				t.Errorf("view %s paged %v, want %v", c.f.View, got, want)
+			}
+		}
+	})
+}
