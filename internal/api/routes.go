@@ -44,6 +44,7 @@ func (s *Server) routes() []route {
 		{"GET", "/tickets/{id}", staff.Agent, s.getTicket},
 		{"PATCH", "/tickets/{id}", staff.Agent, s.patchTicket},
 		{"POST", "/tickets/{id}/messages", staff.Agent, s.createMessage},
+		{"POST", "/tickets/{id}/followup", staff.Agent, s.promiseFollowup},
 		{"GET", "/attachments/{id}", staff.Agent, s.getAttachment},
 
 		{"GET", "/supporters", staff.Agent, s.listSupporters},

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/steward-desk/steward/internal/audit"
 	"github.com/steward-desk/steward/internal/calendar"
@@ -25,7 +26,8 @@ type ticketSLAJSON struct {
 // ticketDetailSLAJSON is a ticket with its conversation and SLA targets.
 type ticketDetailSLAJSON struct {
 	ticketDetailJSON
-	SLA sla.Status `json:"sla"`
+	SLA      sla.Status    `json:"sla"`
+	Followup *sla.Followup `json:"followup,omitempty"`
 }
 
 // slaService returns the SLA service (one that only reads when the
@@ -39,7 +41,49 @@ func (s *Server) slaService() *sla.Service {
 
 func (s *Server) withSLA(r *http.Request, d ticketDetailJSON) (ticketDetailSLAJSON, error) {
 	st, err := s.slaService().For(r.Context(), s.db.R, d.ID)
-	return ticketDetailSLAJSON{d, st}, err
+	if err != nil {
+		return ticketDetailSLAJSON{}, err
+	}
+	f, err := sla.GetFollowup(r.Context(), s.db.R, d.ID)
+	return ticketDetailSLAJSON{d, st, f}, err
+}
+
+type followupBody struct {
+	FollowupAt string `json:"followup_at"` // RFC 3339
+}
+
+// promiseFollowup puts a ticket under investigation with a promised
+// follow-up time: a holding reply goes to the supporter in their language.
+func (s *Server) promiseFollowup(w http.ResponseWriter, r *http.Request, me staff.User) error {
+	id, err := pathID(r, "ticket")
+	if err != nil {
+		return err
+	}
+	var b followupBody
+	if err := decode(w, r, &b); err != nil {
+		return err
+	}
+	at, err := time.Parse(time.RFC3339, b.FollowupAt)
+	if err != nil {
+		return invalid("followup_at", "invalid", "followup_at must be an RFC 3339 time, e.g. 2026-12-01T17:00:00+09:00")
+	}
+	t, err := s.slaService().Promise(r.Context(), actor(me), id, at, s.tickets.Hooks)
+	if errors.Is(err, errs.ErrNotFound) {
+		return notFound("ticket")
+	}
+	if err != nil {
+		return err
+	}
+	d, err := s.ticketDetail(r, t)
+	if err != nil {
+		return err
+	}
+	out, err := s.withSLA(r, d)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
 func (s *Server) listWithSLA(r *http.Request, ts []ticket.Ticket) ([]ticketSLAJSON, error) {

@@ -120,5 +120,23 @@ func TestSLAConfigurationAndTicketJSON(t *testing.T) {
 		if res := f.do(req{Method: "GET", Path: "/tickets?sort=soon", Token: f.agentTok}); res.Code != 422 {
 			t.Fatalf("bad sort: %d", res.Code)
 		}
+
+		// Pending investigation with a promised follow-up.
+		when := time.Now().Add(72 * time.Hour).UTC().Truncate(time.Second)
+		res = f.do(req{Method: "POST", Path: fmt.Sprintf("/tickets/%d/followup", normal), Token: f.agentTok, Body: map[string]any{"followup_at": when.Format(time.RFC3339)}})
+		var tk struct {
+			Status   string
+			Messages []struct{ Direction string }
+			Followup struct {
+				DueAt time.Time `json:"due_at"`
+			}
+		}
+		res.json(t, &tk)
+		if res.Code != 200 || tk.Status != "pending-investigation" || !tk.Followup.DueAt.Equal(when) || tk.Messages[len(tk.Messages)-1].Direction != "out" {
+			t.Fatalf("followup: %d %s", res.Code, res.Body)
+		}
+		if res := f.do(req{Method: "POST", Path: fmt.Sprintf("/tickets/%d/followup", normal), Token: f.agentTok, Body: map[string]any{"followup_at": "2001-01-01T00:00:00Z"}}); res.Code != 422 {
+			t.Fatalf("past follow-up: %d", res.Code)
+		}
 	})
 }

@@ -38,7 +38,7 @@ func (a *App) Handler() http.Handler {
 	r.Get("/healthz", a.healthz)
 	r.Handle("/metrics", promhttp.Handler())
 	r.Mount("/api/v1", api.New(api.Deps{DB: a.DB, Tickets: a.Tickets, Blobs: a.Blobs, Log: a.Log, SLA: a.SLA}).Handler())
-	r.Mount("/", web.New(web.Deps{DB: a.DB, Tickets: a.Tickets, Live: a.Live, Blobs: a.Blobs, Log: a.Log, SecureCookies: a.Cfg.SecureCookies}).Handler())
+	r.Mount("/", web.New(web.Deps{DB: a.DB, Tickets: a.Tickets, Live: a.Live, Blobs: a.Blobs, Log: a.Log, SecureCookies: a.Cfg.SecureCookies, SLA: a.SLA}).Handler())
 	return r
 }
 

@@ -42,6 +42,7 @@ func (TimerArgs) Kind() string { return "sla_timer" }
 func Register(w *river.Workers, s *Service) {
 	river.AddWorker(w, &timerWorker{s: s})
 	river.AddWorker(w, &recalcWorker{s: s})
+	river.AddWorker(w, &followupWorker{s: s})
 }
 
 type timerWorker struct {

@@ -212,6 +212,7 @@ type ticketData struct {
 	// SLA targets of the ticket and what the SLA timers did (internal/web/sla.go).
 	SLA        sla.Status
 	SLAHistory []audit.Entry
+	Followup   *sla.Followup
 	// Props keeps property values that failed validation.
 	Props map[string]string
 }

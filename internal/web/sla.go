@@ -3,10 +3,12 @@ package web
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
 	"github.com/steward-desk/steward/internal/audit"
+	"github.com/steward-desk/steward/internal/errs"
 	"github.com/steward-desk/steward/internal/sla"
 	"github.com/steward-desk/steward/internal/ticket"
 )
@@ -20,8 +22,43 @@ type slaBadge struct {
 	Due    *time.Time
 }
 
-// slaReader reads statuses; it schedules nothing.
-func (s *Server) slaReader() *sla.Service { return &sla.Service{DB: s.db, Now: s.now} }
+// slaReader is the application's SLA service, or one that only reads.
+func (s *Server) slaReader() *sla.Service {
+	if s.sla != nil {
+		return s.sla
+	}
+	return &sla.Service{DB: s.db, Now: s.now}
+}
+
+// ticketFollowup puts a ticket under investigation with a promised
+// follow-up date: the supporter gets a holding reply, the desk reminds the
+// agent before the date and alerts the supervisor if it slips.
+func (s *Server) ticketFollowup(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r, "id")
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	pg := s.newPage(r, "", nil)
+	var err error
+	day, perr := time.ParseInLocation("2006-01-02", r.PostForm.Get("followup_date"), pg.Loc)
+	if perr != nil {
+		err = errs.Field("followup_at", "invalid", "choose a date")
+	} else {
+		// "By 25 November": the end of that day in the organisation's zone.
+		_, err = s.slaReader().Promise(r.Context(), actor(r), id, day.Add(24*time.Hour-time.Minute), s.tickets.Hooks)
+	}
+	if err != nil {
+		if _, invalid := errs.AsInvalid(err); invalid {
+			fe, _ := fieldErrors(pg, err, nil)
+			s.showTicket(w, r, id, http.StatusUnprocessableEntity, nil, fe)
+			return
+		}
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, ticketURL(r, id, "saved=1"), http.StatusSeeOther)
+}
 
 // slaStatus returns the SLA targets of a page of tickets.
 func (s *Server) slaStatus(ctx context.Context, ts []ticket.Ticket) (map[int64]sla.Status, error) {
@@ -43,6 +80,9 @@ func (s *Server) loadSLA(ctx context.Context, td *ticketData) error {
 		return err
 	}
 	td.SLA = st
+	if td.Followup, err = sla.GetFollowup(ctx, s.db.R, td.T.ID); err != nil {
+		return err
+	}
 	for _, e := range entries {
 		if e.Actor == "sla" {
 			td.SLAHistory = append(td.SLAHistory, e)
@@ -129,6 +169,10 @@ func (p *Page) SLAEvent(e audit.Entry) string {
 		return p.T("sla.event.warning", "Target", name)
 	case "sla.breach":
 		return p.T("sla.event.breach", "Target", name)
+	case "sla.followup_reminder":
+		return p.T("followup.event.reminder")
+	case "sla.followup_slipped":
+		return p.T("followup.event.slipped")
 	case "sla.escalate":
 		var who []string
 		if list, ok := e.Detail["notify"].([]any); ok {

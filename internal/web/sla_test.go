@@ -39,5 +39,20 @@ func TestSLABadgesAndDueSoonest(t *testing.T) {
 		c.post("/preferences/language", map[string][]string{"language": {"zh"}, "next": {"/inbox"}}, true)
 		page = c.get(fmt.Sprintf("/tickets/%d?view=open", late.ID))
 		mustContain(t, page.body, "已超时15分钟", "剩余23小时")
+
+		// Pending investigation with a promised date: holding reply in the
+		// supporter's language, status changed, the date shown.
+		c.post("/preferences/language", map[string][]string{"language": {"en"}, "next": {"/inbox"}}, true)
+		day := time.Now().AddDate(0, 0, 3).Format("2006-01-02")
+		res := c.post(fmt.Sprintf("/tickets/%d/followup", f.ticket.ID), map[string][]string{"followup_date": {day}}, true)
+		if res.status != 303 {
+			t.Fatalf("followup: %d %s", res.status, res.body)
+		}
+		page = c.get(fmt.Sprintf("/tickets/%d", f.ticket.ID))
+		mustContain(t, page.body, "までに改めてご連絡いたします", "Follow-up promised by", "status-pending-investigation")
+		res = c.post(fmt.Sprintf("/tickets/%d/followup", f.ticket.ID), map[string][]string{"followup_date": {"2001-01-01"}}, true)
+		if res.status != 422 || !strings.Contains(res.body, `id="followup_at-error"`) {
+			t.Fatalf("past date: %d", res.status)
+		}
 	})
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/steward-desk/steward/internal/blob"
 	"github.com/steward-desk/steward/internal/db"
 	"github.com/steward-desk/steward/internal/live"
+	"github.com/steward-desk/steward/internal/sla"
 	"github.com/steward-desk/steward/internal/staff"
 	"github.com/steward-desk/steward/internal/ticket"
 )
@@ -30,6 +31,8 @@ type Deps struct {
 	Log     *slog.Logger
 	// SecureCookies marks the session cookie Secure (set it behind HTTPS).
 	SecureCookies bool
+	// SLA sets follow-up timers; nil reads SLA status only.
+	SLA *sla.Service
 }
 
 // Server serves the agent UI.
@@ -47,6 +50,7 @@ type Server struct {
 	heartbeat time.Duration
 	// now is the clock (tests may fix it).
 	now func() time.Time
+	sla *sla.Service
 }
 
 // New builds the UI server. It panics if the embedded templates do not parse,
@@ -60,7 +64,7 @@ func New(d Deps) *Server {
 	}
 	s := &Server{
 		db: d.DB, tickets: d.Tickets, live: d.Live, blobs: d.Blobs, log: d.Log, secure: d.SecureCookies,
-		tpl: mustParseTemplates(), heartbeat: 25 * time.Second, now: time.Now,
+		tpl: mustParseTemplates(), heartbeat: 25 * time.Second, now: time.Now, sla: d.SLA,
 	}
 	s.handler = s.buildHandler()
 	return s
@@ -98,6 +102,7 @@ func (s *Server) routes() []route {
 		{"GET /tickets/{id}/messages/{mid}/html", staff.Agent, s.messageHTML},
 		{"POST /tickets/{id}/reply", staff.Agent, s.ticketReply},
 		{"POST /tickets/{id}/update", staff.Agent, s.ticketUpdate},
+		{"POST /tickets/{id}/followup", staff.Agent, s.ticketFollowup},
 		{"GET /attachments/{id}", staff.Agent, s.attachment},
 
 		{"GET /supporters", staff.Agent, s.supporterList},
