@@ -24,6 +24,7 @@ Usage:
   steward demo            fill an empty database with a demo nonprofit, print a login, serve
   steward migrate         apply database migrations and exit
   steward reindex         rebuild the search index from the database
+  steward import supporters|donations FILE   import a CSV file (docs/import.md)
   steward mailbox add     add a support address (--address --imap-url --smtp-url --department)
   steward mailbox list    list support addresses and how their mail fetching is going
   steward user create     add a staff user (--email --name --role --password-stdin)
@@ -60,6 +61,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return migrate(ctx, rest, stdout, stderr)
 	case "reindex":
 		return reindex(ctx, rest, stdout, stderr)
+	case "import":
+		return importCmd(ctx, rest, stdout, stderr)
 	case "mailbox":
 		return mailboxCmd(ctx, rest, stdin, stdout, stderr)
 	case "user":

@@ -39,6 +39,15 @@ func Apply(ctx context.Context, d *db.DB, p *Plan, actor audit.Actor, fileName s
 		return res, fmt.Errorf("csvimport: a preview plan cannot be applied")
 	}
 	err := d.Tx(ctx, func(tx *sql.Tx) error {
+		if d.Engine == db.SQLite && p.Rows > 10_000 {
+			// A big import rewrites index pages many times; with room for
+			// them in the cache they reach the WAL once instead of at
+			// every spill. The (only) writer connection gets the usual
+			// cache (db.go's cache_size) back after the commit.
+			if _, err := tx.ExecContext(ctx, "PRAGMA cache_size = -262144"); err != nil {
+				return err
+			}
+		}
 		w := &writer{ctx: ctx, tx: tx, engine: d.Engine, source: p.Source, res: &res}
 		if err := w.load(); err != nil {
 			return err
@@ -60,6 +69,9 @@ func Apply(ctx context.Context, d *db.DB, p *Plan, actor audit.Actor, fileName s
 			"file": fileName, "preset": p.Preset, "encoding": p.Encoding, "rows": res.Rows, "created": res.Created,
 			"updated": res.Updated, "unchanged": res.Unchanged, "donations": res.Donations, "duplicates": res.Duplicates})
 	})
+	if d.Engine == db.SQLite && p.Rows > 10_000 {
+		d.W.ExecContext(context.WithoutCancel(ctx), "PRAGMA cache_size = -32000")
+	}
 	return res, err
 }
 
@@ -264,6 +276,7 @@ func (w *writer) create(news []*pending) error {
 	idn := newInserter(w.ctx, w.tx, w.engine, "supporter_identities", []string{"supporter_id", "kind", "value", "created_at"}, "ON CONFLICT DO NOTHING")
 	ext := newInserter(w.ctx, w.tx, w.engine, "supporter_external_ids", []string{"source", "external_id", "supporter_id"}, "ON CONFLICT DO NOTHING")
 	tag := newInserter(w.ctx, w.tx, w.engine, "supporter_tags", []string{"supporter_id", "tag"}, "ON CONFLICT DO NOTHING")
+	idn.parent, ext.parent, tag.parent = sup, sup, sup
 	for i, p := range news {
 		p.id = ids[i]
 		r := p.row

@@ -22,6 +22,8 @@ type inserter struct {
 	args     []any
 	stmt     *sql.Stmt // for a full batch
 	affected int64
+	// parent is flushed first: rows here refer to rows buffered there.
+	parent *inserter
 }
 
 func newInserter(ctx context.Context, tx *sql.Tx, e db.Engine, table string, cols []string, tail string) *inserter {
@@ -65,6 +67,11 @@ func (b *inserter) add(vals ...any) error {
 }
 
 func (b *inserter) flush() error {
+	if b.parent != nil {
+		if err := b.parent.flush(); err != nil {
+			return err
+		}
+	}
 	rows := len(b.args) / b.ncols
 	if rows == 0 {
 		return nil

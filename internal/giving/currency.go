@@ -68,6 +68,9 @@ func ValidCurrency(code string) bool {
 // decimals than the currency has is an error, never a silent rounding.
 func ParseAmount(s, currency string) (int64, error) {
 	c := CurrencyOf(currency)
+	if v, ok := plainAmount(s, c.Decimals); ok {
+		return v, nil
+	}
 	var b strings.Builder
 	for _, r := range strings.TrimSpace(s) {
 		switch {
@@ -154,4 +157,37 @@ func Format(minor int64, currency string) string {
 		out = "-" + out
 	}
 	return out
+}
+
+// plainAmount is the fast path of ParseAmount for "1234" and "1234.50".
+func plainAmount(s string, decimals int) (int64, bool) {
+	if s == "" || len(s) > 15 {
+		return 0, false
+	}
+	var v int64
+	frac := -1
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			v = v*10 + int64(c-'0')
+			if frac >= 0 {
+				frac++
+			}
+		case c == '.' && frac < 0 && i > 0:
+			frac = 0
+		default:
+			return 0, false
+		}
+	}
+	if frac < 0 {
+		frac = 0
+	}
+	if frac > decimals {
+		return 0, false // the slow path explains the error
+	}
+	for ; frac < decimals; frac++ {
+		v *= 10
+	}
+	return v, true
 }

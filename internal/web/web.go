@@ -116,6 +116,9 @@ func (s *Server) routes() []route {
 		{"GET /admin/departments", staff.Admin, s.adminDepartments},
 		{"POST /admin/departments", staff.Admin, s.adminDepartmentCreate},
 		{"POST /admin/departments/{id}", staff.Admin, s.adminDepartmentUpdate},
+		{"GET /admin/import", staff.Admin, s.adminImport},
+		{"POST /admin/import", staff.Admin, s.adminImportUpload},
+		{"POST /admin/import/run", staff.Admin, s.adminImportRun},
 		{"GET /admin/settings", staff.Admin, s.adminSettings},
 		{"POST /admin/settings", staff.Admin, s.adminSettingsUpdate},
 	}
