@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/steward-desk/steward/internal/api"
+	"github.com/steward-desk/steward/internal/stripehook"
 	"github.com/steward-desk/steward/internal/web"
 )
 
@@ -37,6 +39,8 @@ func (a *App) Handler() http.Handler {
 	r.Use(clientAddr(proxies), middleware.RequestID, a.observe, middleware.Recoverer)
 	r.Get("/healthz", a.healthz)
 	r.Handle("/metrics", promhttp.Handler())
+	// Stripe signs its webhooks; the secret is STEWARD_STRIPE_WEBHOOK_SECRET or the admin setting.
+	r.Handle("/webhooks/stripe", stripehook.Handler(a.DB, os.Getenv("STEWARD_STRIPE_WEBHOOK_SECRET"), a.Log))
 	r.Mount("/api/v1", api.New(api.Deps{DB: a.DB, Tickets: a.Tickets, Blobs: a.Blobs, Log: a.Log, SLA: a.SLA}).Handler())
 	r.Mount("/", web.New(web.Deps{DB: a.DB, Tickets: a.Tickets, Live: a.Live, Blobs: a.Blobs, Log: a.Log, SecureCookies: a.Cfg.SecureCookies, SLA: a.SLA}).Handler())
 	return r
