@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/steward-desk/steward/internal/panel"
 	"github.com/steward-desk/steward/internal/supporter"
 	"github.com/steward-desk/steward/internal/ticket"
 )
@@ -43,6 +44,7 @@ type supporterData struct {
 	S       supporter.Supporter
 	Tenure  string
 	Tickets []ticket.Ticket
+	Panel   panel.Panel
 }
 
 // supporterPage shows one supporter: profile, identities and tickets.
@@ -52,17 +54,18 @@ func (s *Server) supporterPage(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	sup, err := supporter.Get(r.Context(), s.db.R, id)
+	pn, err := panel.Load(r.Context(), s.db.R, id, 20, s.now())
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	sup := pn.Supporter
 	tickets, err := ticket.ForSupporter(r.Context(), s.db.R, id, 100)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	d := &supporterData{S: sup, Tickets: tickets}
+	d := &supporterData{S: sup, Tickets: tickets, Panel: pn}
 	p := s.newPage(r, "", d)
 	p.Title = sup.Name
 	if p.Title == "" {
