@@ -9,6 +9,7 @@ import (
 
 	"github.com/steward-desk/steward/internal/audit"
 	"github.com/steward-desk/steward/internal/errs"
+	"github.com/steward-desk/steward/internal/macro"
 	"github.com/steward-desk/steward/internal/panel"
 	"github.com/steward-desk/steward/internal/sla"
 	"github.com/steward-desk/steward/internal/staff"
@@ -195,6 +196,7 @@ type ticketData struct {
 	Supporter   supporter.Supporter
 	Tenure      string
 	Panel       panel.Panel
+	Macros      []macro.Macro
 	Others      []ticket.Ticket
 	Users       []staff.User
 	Departments []staff.Department
@@ -237,6 +239,13 @@ func (s *Server) loadTicket(r *http.Request, id int64) (*ticketData, error) {
 		return nil, err
 	}
 	d.Supporter = d.Panel.Supporter
+	lang := t.Language
+	if lang == "" {
+		lang = d.Supporter.Language
+	}
+	if d.Macros, err = macro.List(ctx, s.db.R, lang); err != nil {
+		return nil, err
+	}
 	others, err := ticket.ForSupporter(ctx, s.db.R, t.SupporterID, 11)
 	if err != nil {
 		return nil, err
