@@ -253,7 +253,7 @@ func List(ctx context.Context, d *db.DB, o ListOptions) ([]Supporter, int64, err
 	if o.Limit <= 0 || o.Limit > 200 {
 		o.Limit = 50
 	}
-	where, args := []string{"1=1"}, []any{}
+	where, args := []string{"s.merged_into IS NULL"}, []any{}
 	if o.AfterID > 0 {
 		args = append(args, o.AfterID)
 		where = append(where, fmt.Sprintf("s.id < $%d", len(args)))
