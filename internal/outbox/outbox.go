@@ -27,6 +27,7 @@ import (
 	"github.com/steward-desk/steward/internal/live"
 	"github.com/steward-desk/steward/internal/org"
 	"github.com/steward-desk/steward/internal/replytoken"
+	"github.com/steward-desk/steward/internal/supporter"
 	"github.com/steward-desk/steward/internal/ticket"
 )
 
@@ -133,18 +134,28 @@ func (o *Outbox) insert(ctx context.Context, tx *sql.Tx, r row) (int64, error) {
 	rfcID := replytoken.MessageID(token, domain)
 	// The token also rides in the text, for clients that drop threading headers.
 	text := strings.TrimRight(r.Text, "\n") + "\n\n" + replytoken.Footer(token)
+	// Do-not-contact and withdrawn email consent hold every kind of mail here.
+	status := "queued"
+	if ok, err := supporter.MayContactAbout(ctx, tx, r.TicketID, "email"); err != nil {
+		return 0, err
+	} else if !ok {
+		status = "suppressed"
+	}
 	var id int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO outbox (ticket_id, message_id, mailbox_id, kind, to_addr, to_name, subject, body_text, rfc_id,
 			in_reply_to, refs, language, status, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'queued', $13) RETURNING id`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $14, $13) RETURNING id`,
 		r.TicketID, r.MessageID, r.MailboxID, r.Kind, r.To.Address, r.To.Name, r.Subject, text, rfcID,
-		r.InReplyTo, strings.Join(r.Refs, " "), r.Language, db.Now()).Scan(&id)
+		r.InReplyTo, strings.Join(r.Refs, " "), r.Language, db.Now(), status).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("outbox: insert: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO email_refs (rfc_id, ticket_id, message_id, direction, created_at) VALUES ($1, $2, $3, 'out', $4)`,
 		rfcID, r.TicketID, r.MessageID, db.Now()); err != nil {
 		return 0, err
+	}
+	if status != "queued" {
+		return id, nil
 	}
 	if err := o.Jobs.Enqueue(ctx, tx, sendArgs{OutboxID: id}, &river.InsertOpts{MaxAttempts: MaxAttempts}); err != nil {
 		return 0, err
