@@ -21,7 +21,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite"
 )
 
 // Engine names a database engine.
@@ -100,10 +100,7 @@ func sqliteDSN(path string, write bool) string {
 }
 
 func openSQLite(ctx context.Context, path string) (*DB, error) {
-	w, err := sql.Open("sqlite", sqliteDSN(path, true))
-	if err != nil {
-		return nil, err
-	}
+	w := sql.OpenDB(sqliteConnector{dsn: sqliteDSN(path, true), driver: &sqlite.Driver{}})
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
@@ -112,11 +109,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("db: open sqlite %s: %w", path, err)
 	}
-	r, err := sql.Open("sqlite", sqliteDSN(path, false))
-	if err != nil {
-		w.Close()
-		return nil, err
-	}
+	r := sql.OpenDB(sqliteConnector{dsn: sqliteDSN(path, false), driver: &sqlite.Driver{}})
 	n := max(4, 2*runtime.NumCPU())
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)

@@ -107,3 +107,51 @@ func columns(sqlText string) []string {
 	}
 	return out
 }
+
+// The statement cache must survive a query nested inside the iteration of
+// the same query text on the one writer connection.
+func TestNestedSameQueryOnOneConnection(t *testing.T) {
+	d := dbtest.OpenSQLite(t)
+	ctx := context.Background()
+	for _, n := range []string{"一", "二", "三"} {
+		if _, err := d.W.ExecContext(ctx, "INSERT INTO departments (name, created_at) VALUES ($1, $2)", n, db.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const q = "SELECT id, name FROM departments WHERE id >= $1 ORDER BY id"
+	err := d.Tx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, q, 1)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		outer := 0
+		for rows.Next() {
+			var id int64
+			var name string
+			if err := rows.Scan(&id, &name); err != nil {
+				return err
+			}
+			outer++
+			inner, err := tx.QueryContext(ctx, q, id) // same text while the outer rows are open
+			if err != nil {
+				return err
+			}
+			k := 0
+			for inner.Next() {
+				k++
+			}
+			inner.Close()
+			if k != 4-outer {
+				t.Errorf("inner query after row %d saw %d rows", outer, k)
+			}
+		}
+		if outer != 3 {
+			t.Errorf("outer query saw %d rows", outer)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
