@@ -80,3 +80,18 @@ func (s *Store) Open(sum string) (*os.File, error) {
 	}
 	return os.Open(s.path(sum))
 }
+
+// Remove deletes a blob (erasure). The caller makes sure nothing else
+// refers to it; a blob that is already gone is not an error.
+func (s *Store) Remove(sum string) error {
+	if len(sum) != 64 {
+		return nil
+	}
+	if _, err := hex.DecodeString(sum); err != nil {
+		return nil
+	}
+	if err := os.Remove(s.path(sum)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("blob: %w", err)
+	}
+	return nil
+}
