@@ -116,6 +116,23 @@ func (q *Queue) Enqueue(ctx context.Context, tx *sql.Tx, args river.JobArgs, opt
 	return nil
 }
 
+// EnqueueMany inserts several jobs inside tx in one batch.
+func (q *Queue) EnqueueMany(ctx context.Context, tx *sql.Tx, params []river.InsertManyParams) error {
+	if len(params) == 0 {
+		return nil
+	}
+	var err error
+	if q.sqlite != nil {
+		_, err = q.sqlite.InsertManyTx(ctx, tx, params)
+	} else {
+		_, err = q.insert.InsertManyTx(ctx, tx, params)
+	}
+	if err != nil {
+		return fmt.Errorf("jobs: enqueue %d jobs: %w", len(params), err)
+	}
+	return nil
+}
+
 // Start begins working jobs (when the queue has workers).
 func (q *Queue) Start(ctx context.Context) error {
 	if q.work != nil {

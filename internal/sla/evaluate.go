@@ -27,8 +27,36 @@ type Service struct {
 	// Now is the clock (tests move it); nil means time.Now.
 	Now func() time.Time
 
-	mu   sync.Mutex
-	cals map[int64]*calendar.Calendar // by id, checked against the policy's calendar version
+	mu       sync.Mutex
+	cals     map[int64]*calendar.Calendar // by id, checked against the policy's calendar version
+	pols     []*Policy                    // cached while polStamp holds
+	polStamp [3]int64
+}
+
+// policies returns the ordered policies, re-read only when a policy or a
+// calendar changed (one small query per evaluation instead of decoding
+// every policy).
+func (s *Service) policies(ctx context.Context, q db.Querier) ([]*Policy, error) {
+	var st [3]int64
+	if err := q.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM sla_policies), (SELECT COALESCE(MAX(updated_at), 0) FROM sla_policies),
+		(SELECT COALESCE(SUM(version), 0) FROM business_calendars)`).Scan(&st[0], &st[1], &st[2]); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	if s.pols != nil && s.polStamp == st {
+		ps := s.pols
+		s.mu.Unlock()
+		return ps, nil
+	}
+	s.mu.Unlock()
+	ps, err := Policies(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.pols, s.polStamp = ps, st
+	s.mu.Unlock()
+	return ps, nil
 }
 
 func (s *Service) now() time.Time {
@@ -196,7 +224,7 @@ func (s *Service) Evaluate(ctx context.Context, tx *sql.Tx, ticketID int64) erro
 	if err != nil {
 		return fmt.Errorf("sla: facts of ticket %d: %w", ticketID, err)
 	}
-	policies, err := Policies(ctx, tx)
+	policies, err := s.policies(ctx, tx)
 	if err != nil {
 		return err
 	}
@@ -314,10 +342,47 @@ func step(r *row, d desired, p *Policy, cal *calendar.Calendar, budget, now int6
 			n.WarnedAt = sql.NullInt64{}
 		}
 	}
-	if r == nil || fresh || n.DueAt != r.DueAt || n.WarnAt != r.WarnAt || n.MetAt != r.MetAt || n.PausedSince != r.PausedSince {
+	// The version changes with the cycle and with stopping or starting the
+	// clock; a due time that merely moves keeps it (see timersFor).
+	if r == nil || fresh || n.MetAt != r.MetAt || n.PausedSince != r.PausedSince {
 		n.Version++
 	}
 	return n
+}
+
+// timer is a timer job to schedule.
+type timer struct {
+	args TimerArgs
+	at   int64
+}
+
+// timersFor returns the timers a saved row needs: one for each time that is
+// new or moved (a new version makes older jobs stale; within a version an
+// older job that runs early finds the time ahead and snoozes, and whichever
+// job reaches the moment first claims the event).
+func timersFor(old, n *row) []timer {
+	if n.MetAt.Valid || n.PausedSince.Valid {
+		return nil
+	}
+	bumped := old == nil || old.Version != n.Version
+	need := func(was, now, done sql.NullInt64) bool {
+		if !now.Valid || done.Valid {
+			return false
+		}
+		return bumped || was != now
+	}
+	var out []timer
+	var oldWarn, oldDue, oldWarned, oldBreached sql.NullInt64
+	if old != nil {
+		oldWarn, oldDue, oldWarned, oldBreached = old.WarnAt, old.DueAt, old.WarnedAt, old.BreachedAt
+	}
+	if need(oldWarn, n.WarnAt, n.WarnedAt) || (oldWarned.Valid && !n.WarnedAt.Valid && n.WarnAt.Valid) {
+		out = append(out, timer{TimerArgs{n.TicketID, n.Target, n.Version, EventWarning, 0}, n.WarnAt.Int64})
+	}
+	if need(oldDue, n.DueAt, n.BreachedAt) || (oldBreached.Valid && !n.BreachedAt.Valid && n.DueAt.Valid) {
+		out = append(out, timer{TimerArgs{n.TicketID, n.Target, n.Version, EventBreach, 0}, n.DueAt.Int64})
+	}
+	return out
 }
 
 // save writes the row and, for a running clock whose times changed, its timers.
@@ -340,8 +405,10 @@ func (s *Service) save(ctx context.Context, tx *sql.Tx, old, n *row) error {
 	if err != nil {
 		return fmt.Errorf("sla: save %s of ticket %d: %w", n.Target, n.TicketID, err)
 	}
-	if old != nil && old.Version == n.Version {
-		return nil
+	for _, t := range timersFor(old, n) {
+		if err := s.enqueue(ctx, tx, t.args, t.at); err != nil {
+			return err
+		}
 	}
-	return s.schedule(ctx, tx, n)
+	return nil
 }

@@ -43,6 +43,7 @@ func Register(w *river.Workers, s *Service) {
 	river.AddWorker(w, &timerWorker{s: s})
 	river.AddWorker(w, &recalcWorker{s: s})
 	river.AddWorker(w, &followupWorker{s: s})
+	river.AddWorker(w, &bucketWorker{s: s})
 }
 
 type timerWorker struct {
@@ -57,22 +58,6 @@ func (w *timerWorker) Work(ctx context.Context, job *river.Job[TimerArgs]) error
 	}
 	if wait > 0 {
 		return river.JobSnooze(wait)
-	}
-	return nil
-}
-
-// schedule enqueues the timers of a running target.
-func (s *Service) schedule(ctx context.Context, tx *sql.Tx, n *row) error {
-	if s.Jobs == nil || n.MetAt.Valid || n.PausedSince.Valid {
-		return nil
-	}
-	if n.WarnAt.Valid && !n.WarnedAt.Valid {
-		if err := s.enqueue(ctx, tx, TimerArgs{n.TicketID, n.Target, n.Version, EventWarning, 0}, n.WarnAt.Int64); err != nil {
-			return err
-		}
-	}
-	if n.DueAt.Valid && !n.BreachedAt.Valid {
-		return s.enqueue(ctx, tx, TimerArgs{n.TicketID, n.Target, n.Version, EventBreach, 0}, n.DueAt.Int64)
 	}
 	return nil
 }

@@ -72,6 +72,9 @@ CREATE TABLE ticket_sla (
     PRIMARY KEY (ticket_id, target)
 );
 CREATE INDEX ticket_sla_calendar ON ticket_sla (calendar_id, ticket_id);
+-- Minute-bucket timers (after a calendar change) find their targets by time.
+CREATE INDEX ticket_sla_due ON ticket_sla (due_at);
+CREATE INDEX ticket_sla_warn ON ticket_sla (warn_at);
 
 -- The earliest running due time of a ticket, for "due soonest" inbox order.
 ALTER TABLE tickets ADD COLUMN sla_due_at BIGINT;
