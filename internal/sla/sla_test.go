@@ -329,5 +329,19 @@ func TestCalendarChangeRecalculates(t *testing.T) {
 		if res := k.status(t, tk.ID)[sla.Resolution]; !near(*res.DueAt, tk.CreatedAt.Add(96*time.Hour)) {
 			t.Fatalf("after: %s, want %s", res.DueAt, tk.CreatedAt.Add(96*time.Hour))
 		}
+		// The minute bucket holding the new due time fires the breach, once.
+		due := k.status(t, tk.ID)[sla.Resolution].DueAt.UnixMilli()
+		until := (due + 59_999) / 60_000 * 60_000
+		k.clock.Set(time.UnixMilli(until))
+		for i := 0; i < 2; i++ {
+			if err := k.sla.FireBucket(ctx, sla.BucketArgs{Event: sla.EventBreach, Until: until}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var breaches int
+		d.R.QueryRow("SELECT COUNT(*) FROM audit_log WHERE action = 'sla.breach' AND object_id = $1", tk.ID).Scan(&breaches)
+		if breaches != 1 || k.status(t, tk.ID)[sla.Resolution].State != sla.StateBreached {
+			t.Fatalf("bucket fired %d breaches", breaches)
+		}
 	})
 }
