@@ -114,6 +114,16 @@ te_alive() {
 # te_pid_alive PIDFILE
 te_pid_alive() { [[ -s "$1" ]] && te_alive "$(cat "$1")"; }
 
+# te_wait_pidfile FILE [SECS]: a daemon may open its port before writing its pid file.
+te_wait_pidfile() {
+  local f=$1 secs=${2:-5} i
+  for ((i = 0; i < secs * 10; i++)); do
+    te_pid_alive "$f" && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
 # ---------------------------------------------------------------------------------------------
 # install
 
@@ -296,7 +306,7 @@ EOF
     } >"$conf"
     rm -f "$d/run/master.pid"
     if /usr/sbin/dovecot -c "$conf" >"$d/start.log" 2>&1 && te_wait_port "$port" 10 &&
-      te_pid_alive "$d/run/master.pid"; then
+      te_wait_pidfile "$d/run/master.pid" 5; then
       export STEWARD_TEST_IMAP_ADDR="127.0.0.1:$port"
       export STEWARD_TEST_IMAP_USERS="support@example.org:secret,help@example.org:secret"
       export STEWARD_TEST_MAILDIR_ROOT="$m"
@@ -306,7 +316,12 @@ EOF
     te_warn "Dovecot did not start on port $port (try $try):"
     cat "$d/start.log" >&2
     tail -n 5 "$d/dovecot.log" >&2 2>/dev/null || true
-    te_pid_alive "$d/run/master.pid" && kill "$(cat "$d/run/master.pid")" 2>/dev/null
+    # Stop whatever this attempt started (its pid file may be late) and clear its sockets,
+    # or the next attempt fails with "Socket already exists".
+    te_wait_pidfile "$d/run/master.pid" 2 && kill "$(cat "$d/run/master.pid")" 2>/dev/null
+    pkill -f -- "-c $conf" 2>/dev/null || true
+    sleep 0.5
+    rm -rf "$d/run" && mkdir -p "$d/run"
   done
   return 1
 }
