@@ -131,7 +131,7 @@ func newEmail(ctx context.Context, a *App) (*Email, error) {
 	}
 	e.Outbox = &outbox.Outbox{DB: a.DB, Blobs: a.Blobs, Live: a.Live, TokenSecret: secret, Domain: domain}
 	e.Intake = &intake.Intake{DB: a.DB, Blobs: a.Blobs, Live: a.Live, TokenSecret: secret,
-		Followups: []intake.Followup{mailin.Followup, e.Outbox.AckFollowup}}
+		Followups: []intake.Followup{mailin.Followup, e.Outbox.AckFollowup, e.Outbox.RejectedFilesFollowup}}
 	e.Receiver = &mailin.Receiver{DB: a.DB, Blobs: a.Blobs, Intake: e.Intake, Log: a.Log,
 		MaxMessageBytes: cfg.MaxMessageBytes, MaxAttachmentBytes: cfg.MaxAttachmentBytes}
 	e.Transport = &smtpout.Transport{DB: a.DB, Mailboxes: e.Mailboxes, Blobs: a.Blobs, DefaultRelay: cfg.SMTPRelay, Domain: cfg.MailDomain, Log: a.Log}

@@ -166,6 +166,12 @@ func (in *Intake) Accept(ctx context.Context, msg Inbound) (Result, error) {
 				return fmt.Errorf("intake: create ticket: %w", err)
 			}
 			res.NewTicket = true
+			// Replies leave through the mailbox the ticket came in by.
+			if msg.MailboxID != 0 {
+				if _, err := tx.ExecContext(ctx, "UPDATE tickets SET mailbox_id = $1 WHERE id = $2", msg.MailboxID, t.ID); err != nil {
+					return err
+				}
+			}
 		} else {
 			if m, err = ticket.AddMessage(ctx, tx, ticket.NewMessage{TicketID: ticketID, Direction: ticket.In, AuthorSupporterID: &sup.ID,
 				BodyText: msg.Text, BodyHTML: msg.HTML, Language: msg.Language, KeepStatus: msg.Automated != ""}); err != nil {

@@ -36,7 +36,7 @@ func newDesk(t *testing.T, d *db.DB) desk {
 	}
 	blobs, _ := blob.New(t.TempDir())
 	o := &outbox.Outbox{DB: d, Jobs: q, Blobs: blobs, TokenSecret: secret, Domain: "desk.example.org"}
-	in := &intake.Intake{DB: d, Blobs: blobs, Live: live.NewLocal(), TokenSecret: secret, Followups: []intake.Followup{o.AckFollowup}}
+	in := &intake.Intake{DB: d, Blobs: blobs, Live: live.NewLocal(), TokenSecret: secret, Followups: []intake.Followup{o.AckFollowup, o.RejectedFilesFollowup}}
 	return desk{d, in, o}
 }
 
@@ -272,6 +272,27 @@ func TestOddMailIsStoredNotRefused(t *testing.T) {
 		tk, _ := ticket.Get(ctx, k.d.R, res.TicketID)
 		if len([]rune(tk.Subject)) != ticket.MaxSubjectRunes || tk.SupporterName != "Unknown sender" {
 			t.Fatalf("odd mail stored as %q from %q", tk.Subject, tk.SupporterName)
+		}
+	})
+}
+
+func TestSenderIsToldOfRefusedAttachments(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		k := newDesk(t, d)
+		ctx := context.Background()
+		m := mail("big@x", "suzuki@example.jp", "鈴木 一郎", "活動報告の写真", "写真を送ります。")
+		m.Language, m.RejectedFiles = "ja", []string{"IMG_0001.MOV (48.2 MB)"}
+		res, err := k.in.Accept(ctx, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var subject, body, kind string
+		err = k.d.R.QueryRowContext(ctx, "SELECT subject, body_text, kind FROM outbox WHERE ticket_id = $1 AND kind = 'notice'", res.TicketID).Scan(&subject, &body, &kind)
+		if err != nil {
+			t.Fatalf("no notice queued: %v", err)
+		}
+		if !strings.Contains(body, "鈴木 一郎 様") || !strings.Contains(body, "IMG_0001.MOV (48.2 MB)") || !strings.Contains(subject, "添付ファイル") {
+			t.Fatalf("notice: %q / %q", subject, body)
 		}
 	})
 }

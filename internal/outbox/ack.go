@@ -150,3 +150,47 @@ func AckText(lang, name string, number int64, s org.Settings) string {
 	b.WriteString("\n— " + s.Name)
 	return b.String()
 }
+
+// RejectedFilesFollowup is an intake.Followup: a person whose attachments
+// were refused as too large is told so at once, in their language, so they
+// can send them another way. Machine mail and over-eager senders get nothing.
+func (o *Outbox) RejectedFilesFollowup(ctx context.Context, tx *sql.Tx, in *intake.Inbound, res intake.Result, t ticket.Ticket) error {
+	if len(in.RejectedFiles) == 0 || in.Automated != "" || in.From.Email == "" {
+		return nil
+	}
+	var recent int
+	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM outbox WHERE to_addr = $1 AND kind = $2 AND created_at > $3",
+		in.From.Email, KindNotice, db.Now()-AckWindow.Milliseconds()).Scan(&recent); err != nil || recent >= AckLimit {
+		return err
+	}
+	settings := orgSettings(ctx, tx)
+	lang := t.Language
+	if lang == "" {
+		lang = settings.DefaultLanguage
+	}
+	list := "- " + strings.Join(in.RejectedFiles, "\n- ")
+	var subject, body string
+	switch lang {
+	case "ja":
+		subject = fmt.Sprintf("添付ファイルを受け取れませんでした [#%d]", t.Number)
+		body = "以下の添付ファイルはサイズの上限を超えていたため受け取れませんでした。メッセージ本文は受け付けております。\n\n" + list +
+			"\n\nお手数ですが、小さく分けてお送りいただくか、共有リンクでお知らせください。"
+	case "zh":
+		subject = fmt.Sprintf("附件未能接收 [#%d]", t.Number)
+		body = "以下附件超过大小限制，未能接收。您的邮件正文我们已收到。\n\n" + list + "\n\n请分开发送较小的文件，或告知我们共享链接。"
+	default:
+		subject = fmt.Sprintf("We could not accept your attachments [#%d]", t.Number)
+		body = "These attachments were larger than we can accept, so they were not received. Your message itself has arrived.\n\n" + list +
+			"\n\nPlease send them in smaller parts, or share a link to them."
+	}
+	r := row{TicketID: t.ID, Kind: KindNotice, To: Address{in.From.Name, in.From.Email}, Language: lang, Subject: subject,
+		Text: Salutation(lang, in.From.Name) + "\n\n" + body + "\n\n— " + settings.Name, InReplyTo: in.MessageID}
+	if in.MessageID != "" {
+		r.Refs = append(append([]string{}, in.References...), in.MessageID)
+	}
+	if in.MailboxID != 0 {
+		r.MailboxID = &in.MailboxID
+	}
+	_, err := o.insert(ctx, tx, r)
+	return err
+}

@@ -244,17 +244,12 @@ func (r *Receiver) quarantine(ctx context.Context, sum string, size int64, t Tar
 	return Result{RawSHA256: sum, Quarantined: true}, nil
 }
 
-// Followup is an intake.Followup for mail: it remembers the mailbox a new
-// ticket came through (replies leave through it), and tells the agents, in
-// an internal note, which attachments were refused as too large.
+// Followup is an intake.Followup for mail: it tells the agents, in an
+// internal note, which attachments were refused as too large (the sender
+// is told by outbox.RejectedFilesFollowup).
 func Followup(ctx context.Context, tx *sql.Tx, in *intake.Inbound, res intake.Result, t ticket.Ticket) error {
 	if in.Channel != Channel {
 		return nil
-	}
-	if res.NewTicket && in.MailboxID != 0 {
-		if _, err := tx.ExecContext(ctx, "UPDATE tickets SET mailbox_id = $1 WHERE id = $2 AND mailbox_id IS NULL", in.MailboxID, t.ID); err != nil {
-			return err
-		}
 	}
 	if len(in.RejectedFiles) > 0 {
 		note := "Steward refused these attachments because they are larger than the attachment size limit " +

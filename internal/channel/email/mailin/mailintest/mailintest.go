@@ -69,7 +69,7 @@ func New(t testing.TB, d *db.DB, o Options) *Desk {
 	}
 	ob.Jobs = q
 	in := &intake.Intake{DB: d, Blobs: blobs, Live: broker, TokenSecret: secret,
-		Followups: []intake.Followup{mailin.Followup, ob.AckFollowup}}
+		Followups: []intake.Followup{mailin.Followup, ob.AckFollowup, ob.RejectedFilesFollowup}}
 	k := &Desk{
 		DB: d, Blobs: blobs, Jobs: q, Outbox: ob, Intake: in,
 		Receiver:  &mailin.Receiver{DB: d, Blobs: blobs, Intake: in, MaxMessageBytes: o.MaxMessageBytes, MaxAttachmentBytes: o.MaxAttachmentBytes},
