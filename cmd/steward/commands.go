@@ -75,7 +75,7 @@ func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer a.Close()
-	res, err := demo.Seed(ctx, a.DB, demo.Options{Tickets: *tickets, Supporters: *supporters, Progress: stderr, Hooks: a.Tickets.Hooks})
+	res, err := demo.Seed(ctx, a.DB, demo.Options{Tickets: *tickets, Supporters: *supporters, Progress: stderr, Hooks: a.DerivedHooks})
 	switch {
 	case errors.Is(err, demo.ErrNotEmpty):
 		// Already seeded: give the first admin a fresh password so the printed login works.

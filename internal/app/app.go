@@ -14,6 +14,7 @@ import (
 	"github.com/steward-desk/steward/internal/db"
 	"github.com/steward-desk/steward/internal/jobs"
 	"github.com/steward-desk/steward/internal/live"
+	"github.com/steward-desk/steward/internal/routing"
 	"github.com/steward-desk/steward/internal/sla"
 	"github.com/steward-desk/steward/internal/ticket"
 )
@@ -28,8 +29,12 @@ type App struct {
 	Jobs    *jobs.Queue
 	Workers *river.Workers
 	Tickets *ticket.Service
+	// DerivedHooks are the ticket hooks that derive data without acting
+	// (SLA due times, search index).
+	DerivedHooks []ticket.Hook
 	Email   *Email
 	SLA     *sla.Service
+	Routing *routing.Router
 
 	stop context.CancelFunc
 }
@@ -83,7 +88,13 @@ func Open(ctx context.Context, cfg Config, o Options) (*App, error) {
 	}
 	a.Tickets = &ticket.Service{DB: d, Live: a.Live}
 	a.SLA.Jobs = a.Jobs
-	a.Tickets.Hooks = append(a.Tickets.Hooks, a.SLA.Hook) // before wire: intake copies the hooks
+	a.Routing = &routing.Router{DB: d, Live: a.Live}
+	// Routing first (the SLA policy may depend on the department); before
+	// wire, because intake copies the hooks.
+	a.Tickets.Hooks = append(a.Tickets.Hooks, a.Routing.Hook, a.SLA.Hook)
+	// Hooks that only derive data from a ticket (no routing, no mail): what
+	// generated or imported history runs (steward demo).
+	a.DerivedHooks = []ticket.Hook{a.SLA.Hook}
 	a.Email.wire(a)
 	return a, nil
 }
