@@ -89,3 +89,42 @@ func enrich(ctx context.Context, q db.Querier, v *supporterJSON) error {
 	v.Segments = segment.From(g, v.Tags, now)
 	return nil
 }
+
+// profile is the profile part of a PATCH /supporters/{id} body.
+func (b supporterPatchBody) profile() (*supporter.ProfileInput, error) {
+	var in supporter.ProfileInput
+	any := false
+	empty := ""
+	for _, f := range []struct {
+		o   Optional[string]
+		dst **string
+	}{{b.FamilyName, &in.FamilyName}, {b.GivenName, &in.GivenName}, {b.Honorific, &in.Honorific}, {b.PreferredChannel, &in.PreferredChannel},
+		{b.Address, &in.Address}, {b.Organisation, &in.Organisation}, {b.Household, &in.Household}} {
+		if f.o.Null {
+			*f.dst, any = &empty, true
+		} else if v := f.o.Ptr(); v != nil {
+			*f.dst, any = v, true
+		}
+	}
+	if b.MemberSince.Set {
+		var t time.Time
+		if !b.MemberSince.Null {
+			var err error
+			if t, err = parseSince("member_since", b.MemberSince.Value); err != nil {
+				return nil, err
+			}
+		}
+		in.MemberSince, any = &t, true
+	}
+	if b.Tags.Set {
+		tags := []string{}
+		if !b.Tags.Null {
+			tags = b.Tags.Value
+		}
+		in.Tags, any = &tags, true
+	}
+	if !any {
+		return nil, nil
+	}
+	return &in, nil
+}

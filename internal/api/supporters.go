@@ -153,6 +153,17 @@ type supporterPatchBody struct {
 	Language       Optional[string] `json:"language"`
 	Notes          Optional[string] `json:"notes"`
 	SupporterSince Optional[string] `json:"supporter_since"`
+	// Profile fields (see profile in supporter_profile.go); null clears text.
+	FamilyName       Optional[string]   `json:"family_name"`
+	GivenName        Optional[string]   `json:"given_name"`
+	Honorific        Optional[string]   `json:"honorific"`
+	PreferredChannel Optional[string]   `json:"preferred_channel"`
+	Address          Optional[string]   `json:"address"`
+	Organisation     Optional[string]   `json:"organisation"`
+	Household        Optional[string]   `json:"household"`
+	MemberSince      Optional[string]   `json:"member_since"`
+	Tags             Optional[[]string] `json:"tags"`
+	DoNotContact     Optional[bool]     `json:"do_not_contact"`
 }
 
 // patchSupporter changes a supporter's profile. Null clears name, language
@@ -188,9 +199,17 @@ func (s *Server) patchSupporter(w http.ResponseWriter, r *http.Request, me staff
 		}
 		p.SupporterSince = &t
 	}
+	if p.Profile, err = b.profile(); err != nil {
+		return err
+	}
 	err = s.db.Tx(r.Context(), func(tx *sql.Tx) error {
 		if _, err := supporter.Update(r.Context(), tx, id, p); err != nil {
 			return topLevel(err)
+		}
+		if v := b.DoNotContact.Ptr(); v != nil {
+			if err := supporter.SetDoNotContact(r.Context(), tx, id, *v); err != nil {
+				return err
+			}
 		}
 		return audit.Record(r.Context(), tx, actor(me), "supporter.update", "supporter", id, nil)
 	})
