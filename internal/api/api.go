@@ -17,6 +17,7 @@ import (
 
 	"github.com/steward-desk/steward/internal/blob"
 	"github.com/steward-desk/steward/internal/db"
+	"github.com/steward-desk/steward/internal/routing"
 	"github.com/steward-desk/steward/internal/sla"
 	"github.com/steward-desk/steward/internal/ticket"
 )
@@ -32,6 +33,8 @@ type Deps struct {
 	// SLA schedules recalculation after calendar and policy changes; nil
 	// means a read-only service (no timers).
 	SLA *sla.Service
+	// Routing transfers tickets between departments.
+	Routing *routing.Router
 }
 
 // Server serves the API.
@@ -42,11 +45,12 @@ type Server struct {
 	log     *slog.Logger
 	mux     *chi.Mux
 	sla     *sla.Service
+	routing *routing.Router
 }
 
 // New builds the API server and its routes.
 func New(d Deps) *Server {
-	s := &Server{db: d.DB, tickets: d.Tickets, blobs: d.Blobs, log: d.Log, sla: d.SLA}
+	s := &Server{db: d.DB, tickets: d.Tickets, blobs: d.Blobs, log: d.Log, sla: d.SLA, routing: d.Routing}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

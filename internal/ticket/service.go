@@ -67,7 +67,13 @@ func (s *Service) Create(ctx context.Context, actor audit.Actor, in CreateInput)
 		if err := audit.Record(ctx, tx, actor, "ticket.create", "ticket", t.ID, map[string]any{"number": t.Number, "channel": t.Channel}); err != nil {
 			return err
 		}
-		return s.runHooks(ctx, tx, live.Event{Type: "ticket.created", TicketID: t.ID, MessageID: m.ID, ActorID: actor.UserID})
+		if err := s.runHooks(ctx, tx, live.Event{Type: "ticket.created", TicketID: t.ID, MessageID: m.ID, ActorID: actor.UserID}); err != nil {
+			return err
+		}
+		if len(s.Hooks) > 0 { // hooks may route or assign the ticket: return it as stored
+			t, err = Get(ctx, tx, t.ID)
+		}
+		return err
 	})
 	if err != nil {
 		return t, err
