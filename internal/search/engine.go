@@ -2,6 +2,8 @@ package search
 
 import (
 	"context"
+	"fmt"
+	"strings"
 
 	"github.com/steward-desk/steward/internal/db"
 )
@@ -47,6 +49,8 @@ type page struct {
 	// capped: more documents matched than rankWindow, and only the
 	// rankWindow most recently indexed of them were ranked.
 	capped bool
+	// explain is the plan, when the plan asked for it.
+	explain string
 }
 
 // rankWindow is how many of the most recently indexed matches a relevance
@@ -54,6 +58,36 @@ type page struct {
 // (a common bigram can match a fifth of a million tickets) ranks only the
 // newest rankWindow, which keeps its cost bounded: see docs/search.md.
 const rankWindow = 1000
+
+// explainQuery runs EXPLAIN on a query and returns the plan as text.
+func explainQuery(ctx context.Context, q db.Querier, engine db.Engine, query string, args []any) (page, error) {
+	prefix := "EXPLAIN QUERY PLAN "
+	if engine == db.Postgres {
+		prefix = "EXPLAIN (ANALYZE, BUFFERS) "
+	}
+	rows, err := q.QueryContext(ctx, prefix+query, args...)
+	if err != nil {
+		return page{}, err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return page{}, err
+	}
+	var b strings.Builder
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return page{}, err
+		}
+		fmt.Fprintln(&b, vals[len(vals)-1])
+	}
+	return page{explain: b.String()}, rows.Err()
+}
 
 func engineFor(d *db.DB) engine {
 	if d.Engine == db.Postgres {

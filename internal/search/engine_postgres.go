@@ -10,28 +10,44 @@ import (
 	"github.com/steward-desk/steward/internal/db"
 )
 
-// pgEngine stores each document as a row of search_docs with a tsvector
-// built from the analyzer's terms (tsvector.go) and a GIN index over it.
+// pgEngine stores each document as a row of search_docs whose terms column
+// holds the document's run form (runs.go): the analyzer's terms with each
+// CJK run written once instead of as bigrams, fields separated by \x01. The
+// SQL function search_vector (migration 0004) expands it mechanically into
+// the analyzer's terms (bigrams from runs; notes under notesPrefix, the
+// supporter fields also under peoplePrefix) and a GIN index covers
+// search_vector(terms).
 //
-// Fields become weights (ranking) and, where a query must tell them apart,
-// lexeme prefixes: notes are stored only as notesPrefix+term, so a query
-// without notes cannot match them, and supporter fields also as
-// peoplePrefix+term for from:. No query needs a weight restriction, which
-// would make GIN recheck every row.
+// Why not a stored tsvector with positions: a tsvector repeats every
+// distinct lexeme of every document with 4 bytes of header and 2 per
+// position; for Chinese and Japanese, where nearly every character starts a
+// distinct bigram, that is about 4.8 times the text (measured), against
+// about 1 for the run form. The GIN index alone holds the postings.
 //
-// A query is sent as up to three tsqueries:
-//   - cand finds candidates through the index: phrases are loosened to AND
-//     (PostgreSQL verifies <-> against the stored positions, which means
-//     reading every candidate row; AND is answered by the index alone);
-//   - full is the exact query, checked only on the candidates kept;
-//   - rank holds the text groups, for ts_rank_cd.
+// A query runs in two steps in one statement:
+//   - candidates: search_vector(terms) @@ cand, a tsquery of the words' terms
+//     ANDed (no phrase operators, no weights, so GIN answers it without
+//     reading rows), filter terms and single-term exclusions;
+//   - exact: every word or phrase is a substring of its fields' run form
+//     (runPattern), and the filters hold; the same substrings count
+//     occurrences for ranking (subject hits weigh most).
+//
+// PostgreSQL's planner picks between the GIN index (rare terms) and walking
+// search_docs newest first with the cheap substring filter (common terms,
+// where the newest rankWindow matches are found after a few thousand rows).
 type pgEngine struct{ d *db.DB }
+
+// Blocks of the run form, in field order (index_doc.go), 1-based for
+// split_part.
+func pgBlock(f field) string {
+	return "split_part(terms, chr(1), " + strconv.Itoa(int(f)+1) + ")"
+}
 
 func tsLexeme(t string) string { return "'" + t + "'" }
 
-// tsGroup writes a group as a tsquery: a phrase (a <-> b) or, loosened,
-// (a & b); the last term with :* for a prefix.
-func tsGroup(g Group, prefix string, phrase bool) string {
+// tsAnd writes a group's terms ANDed, the last with :* for a prefix, each
+// under prefix.
+func tsAnd(g Group, prefix string) string {
 	parts := make([]string, len(g.Terms))
 	for i, t := range g.Terms {
 		parts[i] = tsLexeme(prefix + t)
@@ -42,80 +58,114 @@ func tsGroup(g Group, prefix string, phrase bool) string {
 	if len(parts) == 1 {
 		return parts[0]
 	}
-	op := " & "
-	if phrase {
-		op = " <-> "
-	}
-	return "(" + strings.Join(parts, op) + ")"
+	return "(" + strings.Join(parts, " & ") + ")"
 }
 
-// tsText is a text group over the fields the plan may search.
-func tsText(g Group, notes, phrase bool) string {
-	s := tsGroup(g, "", phrase)
-	if notes {
-		s = "(" + s + " | " + tsGroup(g, notesPrefix, phrase) + ")"
-	}
-	return s
+// pgQuery accumulates the SQL and arguments of one query.
+type pgQuery struct {
+	args []any
 }
 
-// queries builds the cand, full and rank tsqueries of p. cand is "" when
-// nothing narrows the candidates (a query that only filters by date).
-func (e *pgEngine) queries(p *plan) (cand, full, rank string) {
-	var cp, fp, rp []string
+func (q *pgQuery) arg(v any) string {
+	q.args = append(q.args, v)
+	return "$" + strconv.Itoa(len(q.args))
+}
+
+// textFields lists the fields a text group searches, and their rank weights.
+func textFields(p *plan) ([]field, []int) {
+	if p.kind == kindSupporter {
+		if p.notes {
+			return []field{fName, fContact, fSNotes}, []int{5, 3, 1}
+		}
+		return []field{fName, fContact}, []int{5, 3}
+	}
+	if p.notes {
+		return []field{fSubject, fBody, fPeople, fNotes}, []int{10, 1, 2, 1}
+	}
+	return []field{fSubject, fBody, fPeople}, []int{10, 1, 2}
+}
+
+// has is the condition "pattern occurs in one of fields".
+func (q *pgQuery) has(fields []field, pattern string) string {
+	a := q.arg(pattern)
+	conds := make([]string, len(fields))
+	for i, f := range fields {
+		conds[i] = "strpos(" + pgBlock(f) + ", " + a + ") > 0"
+	}
+	return "(" + strings.Join(conds, " OR ") + ")"
+}
+
+// build returns the tsquery for the GIN index ("" when nothing narrows the
+// candidates), the exact condition and the rank expression of p.
+func (q *pgQuery) build(p *plan) (cand, exact, rank string) {
+	fields, weights := textFields(p)
+	var cp, conds, ranks []string
 	for _, g := range p.must {
-		cp = append(cp, tsText(g, p.notes, false))
-		fp = append(fp, tsText(g, p.notes, true))
-		rp = append(rp, tsText(g, p.notes, true))
+		c := tsAnd(g, "")
+		if p.notes {
+			c = "(" + c + " | " + tsAnd(g, notesPrefix) + ")"
+		}
+		cp = append(cp, c)
+		pat := runPattern(g.Text)
+		conds = append(conds, q.has(fields, pat))
+		a := q.arg(pat)
+		for i, f := range fields {
+			// A subject or name hit counts once; repeats in messages up
+			// to five times.
+			cap := 5
+			if weights[i] > 1 {
+				cap = 1
+			}
+			ranks = append(ranks, fmt.Sprintf("%d * LEAST(search_count(%s, %s), %d)", weights[i], pgBlock(f), a, cap))
+		}
 	}
 	for _, g := range p.from {
-		cp = append(cp, tsGroup(g, peoplePrefix, false))
-		fp = append(fp, tsGroup(g, peoplePrefix, true))
+		cp = append(cp, tsAnd(g, peoplePrefix))
+		conds = append(conds, q.has([]field{fPeople}, runPattern(g.Text)))
 	}
 	for _, set := range p.anyOf {
 		alts := make([]string, len(set))
+		pats := make([]string, len(set))
 		for i, t := range set {
-			alts[i] = tsLexeme(t)
+			alts[i] = tsLexeme(pgMeta(t))
+			pats[i] = "strpos(" + pgBlock(fMeta) + ", " + q.arg(" "+pgMeta(t)+" ") + ") > 0"
 		}
-		s := "(" + strings.Join(alts, " | ") + ")"
-		cp = append(cp, s)
-		fp = append(fp, s)
-	}
-	if len(cp) == 0 && p.kind == kindTicket && (len(p.exclude)+len(p.notFrom)+len(p.noneOf) > 0) {
-		// Only exclusions: start from every ticket.
-		alts := make([]string, len(allGroups))
-		for i, t := range allGroups {
-			alts[i] = tsLexeme(t)
-		}
-		s := "(" + strings.Join(alts, " | ") + ")"
-		cp = append(cp, s)
-		fp = append(fp, s)
+		cp = append(cp, "("+strings.Join(alts, " | ")+")")
+		conds = append(conds, "("+strings.Join(pats, " OR ")+")")
 	}
 	for _, g := range p.exclude {
-		s := "!" + tsText(g, p.notes, true)
-		if len(g.Terms) == 1 {
-			cp = append(cp, s)
+		if len(g.Terms) == 1 && len(cp) > 0 {
+			c := "!" + tsAnd(g, "")
+			if p.notes {
+				c += " & !" + tsAnd(g, notesPrefix)
+			}
+			cp = append(cp, c)
 		}
-		fp = append(fp, s)
+		conds = append(conds, "NOT "+q.has(fields, runPattern(g.Text)))
 	}
 	for _, g := range p.notFrom {
-		s := "!" + tsGroup(g, peoplePrefix, true)
-		if len(g.Terms) == 1 {
-			cp = append(cp, s)
-		}
-		fp = append(fp, s)
+		conds = append(conds, "NOT "+q.has([]field{fPeople}, runPattern(g.Text)))
 	}
 	for _, t := range p.noneOf {
-		cp = append(cp, "!"+tsLexeme(t))
-		fp = append(fp, "!"+tsLexeme(t))
+		if len(cp) > 0 {
+			cp = append(cp, "!"+tsLexeme(pgMeta(t)))
+		}
+		conds = append(conds, "strpos("+pgBlock(fMeta)+", "+q.arg(" "+pgMeta(t)+" ")+") = 0")
 	}
-	return strings.Join(cp, " & "), strings.Join(fp, " & "), strings.Join(rp, " & ")
+	if len(conds) == 0 {
+		conds = []string{"TRUE"}
+	}
+	if len(ranks) == 0 {
+		ranks = []string{"0"}
+	}
+	return strings.Join(cp, " & "), strings.Join(conds, " AND "), strings.Join(ranks, " + ")
 }
 
 func (e *pgEngine) put(ctx context.Context, q db.Querier, d *document) error {
-	_, err := q.ExecContext(ctx, `INSERT INTO search_docs (kind, ref_id, created_at, doc) VALUES ($1, $2, $3, $4::text::tsvector)
+	_, err := q.ExecContext(ctx, `INSERT INTO search_docs (kind, ref_id, created_at, terms) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (kind, ref_id) DO UPDATE
-		SET seq = nextval('search_docs_seq'), created_at = EXCLUDED.created_at, doc = EXCLUDED.doc`,
-		d.kind, d.id, d.createdAt, pgVector(d))
+		SET seq = nextval('search_docs_seq'), created_at = EXCLUDED.created_at, terms = EXCLUDED.terms`,
+		d.kind, d.id, d.createdAt, d.runFields())
 	return err
 }
 
@@ -124,37 +174,35 @@ func (e *pgEngine) remove(ctx context.Context, q db.Querier, kind string, id int
 	return err
 }
 
-func (e *pgEngine) search(ctx context.Context, q db.Querier, p *plan) (page, error) {
-	cand, full, rank := e.queries(p)
-	var args []any
-	arg := func(v any) string {
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
-	}
-	where := "kind = " + arg(p.kind)
+func (e *pgEngine) search(ctx context.Context, dbq db.Querier, p *plan) (page, error) {
+	q := &pgQuery{}
+	where := "kind = " + q.arg(p.kind)
+	cand, exact, rank := q.build(p)
 	if cand != "" {
-		where += " AND doc @@ " + arg(cand) + "::tsquery"
+		where += " AND search_vector(terms) @@ " + q.arg(cand) + "::tsquery"
 	}
+	where += " AND " + exact
 	for _, r := range p.created {
-		where += " AND " + createdCond("created_at", r, arg)
+		where += " AND " + createdCond("created_at", r, q.arg)
 	}
-	exact := full == cand
-
+	var query string
 	if p.recent || !p.hasText() {
-		return e.recent(ctx, q, p, where, args, exact, full)
+		if p.beforeSeq > 0 {
+			where += " AND seq < " + q.arg(p.beforeSeq)
+		}
+		query = `SELECT seq, ref_id, 0, 0 FROM search_docs WHERE ` + where + `
+			ORDER BY seq DESC LIMIT ` + q.arg(p.limit+1)
+	} else {
+		query = `SELECT seq, ref_id, score, total FROM (
+				SELECT seq, ref_id, ` + rank + ` AS score, count(*) OVER () AS total
+				FROM (SELECT seq, ref_id, terms FROM search_docs WHERE ` + where + `
+					ORDER BY seq DESC LIMIT ` + q.arg(rankWindow) + `) c
+			) m ORDER BY score DESC, seq DESC LIMIT ` + q.arg(p.limit+1) + ` OFFSET ` + q.arg(p.offset)
 	}
-	check := "TRUE"
-	if !exact {
-		check = "c.doc @@ " + arg(full) + "::tsquery"
+	if p.explain {
+		return explainQuery(ctx, dbq, e.d.Engine, query, q.args)
 	}
-	query := `SELECT m.seq, m.ref_id, m.score, m.total FROM (
-			SELECT c.seq, c.ref_id, count(*) OVER () AS total,
-				CASE WHEN ` + check + ` THEN ts_rank_cd('` + pgWeights + `', c.doc, ` + arg(rank) + `::tsquery, 1) END AS score
-			FROM (SELECT seq, ref_id, doc FROM search_docs WHERE ` + where + `
-				ORDER BY seq DESC LIMIT ` + arg(rankWindow) + `) c
-		) m WHERE m.score IS NOT NULL
-		ORDER BY m.score DESC, m.seq DESC LIMIT ` + arg(p.limit+1) + ` OFFSET ` + arg(p.offset)
-	rows, err := q.QueryContext(ctx, query, args...)
+	rows, err := dbq.QueryContext(ctx, query, q.args...)
 	if err != nil {
 		return page{}, fmt.Errorf("search: postgres query: %w", err)
 	}
@@ -174,61 +222,6 @@ func (e *pgEngine) search(ctx context.Context, q db.Querier, p *plan) (page, err
 	return pg, rows.Err()
 }
 
-// recent pages through matches newest first. When the candidates are only
-// approximate (phrases loosened to AND) it reads them in growing chunks and
-// keeps those that match exactly.
-func (e *pgEngine) recent(ctx context.Context, q db.Querier, p *plan, where string, args []any, exact bool, full string) (page, error) {
-	want := p.limit + 1
-	before := p.beforeSeq
-	chunk := want
-	if !exact {
-		chunk = 4 * want
-	}
-	var pg page
-	for {
-		a := append([]any(nil), args...)
-		arg := func(v any) string {
-			a = append(a, v)
-			return "$" + strconv.Itoa(len(a))
-		}
-		w := where
-		if before > 0 {
-			w += " AND seq < " + arg(before)
-		}
-		sel := "TRUE"
-		if !exact {
-			sel = "doc @@ " + arg(full) + "::tsquery"
-		}
-		query := `SELECT seq, ref_id, ` + sel + ` FROM search_docs WHERE ` + w + ` ORDER BY seq DESC LIMIT ` + arg(chunk)
-		rows, err := q.QueryContext(ctx, query, a...)
-		if err != nil {
-			return page{}, fmt.Errorf("search: postgres query: %w", err)
-		}
-		n := 0
-		for rows.Next() {
-			var c candidate
-			var ok bool
-			if err := rows.Scan(&c.seq, &c.id, &ok); err != nil {
-				rows.Close()
-				return page{}, err
-			}
-			n++
-			before = c.seq
-			if ok && len(pg.items) < want {
-				pg.items = append(pg.items, c)
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return page{}, err
-		}
-		if len(pg.items) >= want || n < chunk {
-			return pg, nil
-		}
-		chunk = min(chunk*4, 20000)
-	}
-}
-
 func (e *pgEngine) bulk() bulkEngine { return &pgBulk{d: e.d} }
 
 // pgBulk loads documents with multi-row INSERTs while the GIN index is
@@ -236,10 +229,10 @@ func (e *pgEngine) bulk() bulkEngine { return &pgBulk{d: e.d} }
 // it row by row.
 type pgBulk struct{ d *db.DB }
 
-const pgGINIndex = `CREATE INDEX IF NOT EXISTS search_docs_doc ON search_docs USING gin (doc)`
+const pgGINIndex = `CREATE INDEX IF NOT EXISTS search_docs_terms ON search_docs USING gin (search_vector(terms))`
 
 func (b *pgBulk) start(ctx context.Context, n int64) (int64, error) {
-	for _, s := range []string{`TRUNCATE search_docs`, `DROP INDEX IF EXISTS search_docs_doc`} {
+	for _, s := range []string{`TRUNCATE search_docs`, `DROP INDEX IF EXISTS search_docs_terms`} {
 		if _, err := b.d.W.ExecContext(ctx, s); err != nil {
 			return 0, fmt.Errorf("search: %s: %w", s, err)
 		}
@@ -255,17 +248,16 @@ func (b *pgBulk) write(ctx context.Context, docs []*document, seqs []int64) erro
 	if len(docs) == 0 {
 		return nil
 	}
-	vecs := make([]string, len(docs))
+	terms := make([]string, len(docs))
 	for i, d := range docs {
-		vecs[i] = pgVector(d)
+		terms[i] = d.runFields()
 	}
 	return b.d.Tx(ctx, func(tx *sql.Tx) error {
-		ins := newMultiInsert("INSERT INTO search_docs (seq, kind, ref_id, created_at, doc) VALUES ", 5)
-		ins.casts = []string{"", "", "", "", "::text::tsvector"}
+		ins := newMultiInsert("INSERT INTO search_docs (seq, kind, ref_id, created_at, terms) VALUES ", 5)
 		// A document a hook wrote since start is newer than ours: keep it.
 		ins.suffix = " ON CONFLICT (kind, ref_id) DO NOTHING"
 		for i, d := range docs {
-			if err := ins.add(ctx, tx, seqs[i], d.kind, d.id, d.createdAt, vecs[i]); err != nil {
+			if err := ins.add(ctx, tx, seqs[i], d.kind, d.id, d.createdAt, terms[i]); err != nil {
 				return err
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -60,7 +61,7 @@ func (e *sqliteEngine) insertFTS(ctx context.Context, q db.Querier, d *document,
 	ph := make([]string, 0, len(cols)+1)
 	ph = append(ph, "$1")
 	for i := range cols {
-		args = append(args, d.joined(field(i)))
+		args = append(args, d.ftsField(field(i)))
 		ph = append(ph, "$"+strconv.Itoa(i+2))
 	}
 	_, err := q.ExecContext(ctx, "INSERT INTO "+ftsTable(d.kind)+" (rowid, "+strings.Join(cols, ", ")+") VALUES ("+strings.Join(ph, ", ")+")", args...)
@@ -95,17 +96,7 @@ func ftsPhrase(terms []string, prefix bool) string {
 
 // match builds the FTS5 MATCH expression of a plan.
 func (e *sqliteEngine) match(p *plan) string {
-	var textCols string
-	switch {
-	case p.kind == kindSupporter && p.notes:
-		textCols = "{name contact notes}"
-	case p.kind == kindSupporter:
-		textCols = "{name contact}"
-	case p.notes:
-		textCols = "{subject body notes people}"
-	default:
-		textCols = "{subject body people}"
-	}
+	textCols := e.textCols(p)
 	var pos []string
 	for _, g := range p.must {
 		pos = append(pos, textCols+" : "+ftsPhrase(g.Terms, g.Prefix))
@@ -142,10 +133,6 @@ func (e *sqliteEngine) match(p *plan) string {
 
 func (e *sqliteEngine) search(ctx context.Context, q db.Querier, p *plan) (page, error) {
 	table := ftsTable(p.kind)
-	rank := sqliteTicketRank
-	if p.kind == kindSupporter {
-		rank = sqliteSupporterRank
-	}
 	args := []any{e.match(p)}
 	arg := func(v any) string {
 		args = append(args, v)
@@ -159,45 +146,215 @@ func (e *sqliteEngine) search(ctx context.Context, q db.Querier, p *plan) (page,
 			where += " AND " + createdCond("d.created_at", r, arg)
 		}
 	}
-	var query string
-	if p.recent || !p.hasText() {
+	byRecency := p.recent || !p.hasText()
+	limit := rankWindow + 1
+	if byRecency {
+		limit = p.limit + 1
 		if p.beforeSeq > 0 {
 			where += " AND f.rowid < " + arg(p.beforeSeq)
 		}
-		query = `SELECT c.seq, s.ref_id, 0, 0 FROM (
-				SELECT f.rowid AS seq FROM ` + table + ` f` + join + `
-				WHERE ` + table + ` MATCH $1` + where + `
-				ORDER BY f.rowid DESC LIMIT ` + arg(p.limit+1) + `
-			) c JOIN search_docs s ON s.seq = c.seq ORDER BY c.seq DESC`
-	} else {
-		query = `SELECT m.seq, s.ref_id, m.score, m.total FROM (
-				SELECT seq, score, count(*) OVER () AS total FROM (
-					SELECT f.rowid AS seq, ` + rank + ` AS score FROM ` + table + ` f` + join + `
-					WHERE ` + table + ` MATCH $1` + where + `
-					ORDER BY f.rowid DESC LIMIT ` + arg(rankWindow) + `
-				)
-			) m JOIN search_docs s ON s.seq = m.seq
-			ORDER BY m.score, m.seq DESC LIMIT ` + arg(p.limit+1) + ` OFFSET ` + arg(p.offset)
 	}
-	rows, err := q.QueryContext(ctx, query, args...)
+	// The newest matches: FTS5 walks its doclists from the highest rowid
+	// and stops at the limit, however many documents match.
+	query := `SELECT f.rowid FROM ` + table + ` f` + join + ` WHERE ` + table + ` MATCH $1` + where + `
+		ORDER BY f.rowid DESC LIMIT ` + arg(limit)
+	if p.explain {
+		return explainQuery(ctx, q, db.SQLite, query, args)
+	}
+	seqs, err := queryInts(ctx, q, query, args...)
 	if err != nil {
 		return page{}, fmt.Errorf("search: sqlite query: %w", err)
 	}
-	defer rows.Close()
 	var pg page
-	for rows.Next() {
-		var c candidate
-		var total int
-		if err := rows.Scan(&c.seq, &c.id, &c.score, &total); err != nil {
-			return page{}, err
+	if byRecency {
+		for _, s := range seqs {
+			pg.items = append(pg.items, candidate{seq: s})
 		}
-		c.score = -c.score // bm25: lower is better
-		if total >= rankWindow {
-			pg.capped = true
-		}
-		pg.items = append(pg.items, c)
+		return pg, e.refIDs(ctx, q, pg.items)
 	}
-	return pg, rows.Err()
+	if len(seqs) > rankWindow {
+		seqs, pg.capped = seqs[:rankWindow], true
+	}
+	if len(seqs) == 0 {
+		return pg, nil
+	}
+	lo, hi := seqs[len(seqs)-1], seqs[0]
+	affordable, err := e.bm25Affordable(ctx, q, p, pg.capped)
+	if err != nil {
+		return page{}, err
+	}
+	var scores map[int64]float64
+	if affordable {
+		scores, err = e.bm25(ctx, q, p, lo, hi)
+	} else {
+		scores, err = e.presence(ctx, q, p, lo, hi)
+	}
+	if err != nil {
+		return page{}, fmt.Errorf("search: sqlite rank: %w", err)
+	}
+	items := make([]candidate, len(seqs))
+	for i, s := range seqs {
+		items[i] = candidate{seq: s, score: scores[s]}
+	}
+	sort.SliceStable(items, func(i, j int) bool { return items[i].score > items[j].score }) // ties: newest first
+	if p.offset >= len(items) {
+		return pg, nil
+	}
+	pg.items = items[p.offset:min(len(items), p.offset+p.limit+1)]
+	return pg, e.refIDs(ctx, q, pg.items)
+}
+
+// bm25MaxDocs bounds the work of FTS5's bm25(): it counts, for the inverse
+// document frequency, every document containing each phrase of the query,
+// which takes ~0.1 µs per document, so a word in a third of a million
+// tickets costs tens of milliseconds before a single row is ranked.
+const bm25MaxDocs = 25000
+
+// bm25Affordable reports whether every text group of p is in at most
+// bm25MaxDocs documents. With a single group whose candidates were not
+// capped, the candidates are its documents; otherwise each group is probed
+// by walking at most bm25MaxDocs+1 entries of its doclist.
+func (e *sqliteEngine) bm25Affordable(ctx context.Context, q db.Querier, p *plan, capped bool) (bool, error) {
+	if capped {
+		return false, nil
+	}
+	if len(p.must) == 1 && len(p.anyOf)+len(p.from)+len(p.created) == 0 {
+		return true, nil
+	}
+	table := ftsTable(p.kind)
+	for _, g := range p.must {
+		var n int
+		err := q.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT rowid FROM `+table+` WHERE `+table+` MATCH $1 LIMIT $2)`,
+			e.textCols(p)+" : "+ftsPhrase(g.Terms, g.Prefix), bm25MaxDocs+1).Scan(&n)
+		if err != nil {
+			return false, err
+		}
+		if n > bm25MaxDocs {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// bm25 scores the documents in [lo, hi] that match p's text groups.
+func (e *sqliteEngine) bm25(ctx context.Context, q db.Querier, p *plan, lo, hi int64) (map[int64]float64, error) {
+	table := ftsTable(p.kind)
+	rank := sqliteTicketRank
+	if p.kind == kindSupporter {
+		rank = sqliteSupporterRank
+	}
+	groups := make([]string, len(p.must))
+	for i, g := range p.must {
+		groups[i] = e.textCols(p) + " : " + ftsPhrase(g.Terms, g.Prefix)
+	}
+	rows, err := q.QueryContext(ctx, `SELECT rowid, `+rank+` FROM `+table+` WHERE `+table+` MATCH $1 AND rowid >= $2 AND rowid <= $3`,
+		strings.Join(groups, " AND "), lo, hi)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	scores := map[int64]float64{}
+	for rows.Next() {
+		var seq int64
+		var s float64
+		if err := rows.Scan(&seq, &s); err != nil {
+			return nil, err
+		}
+		scores[seq] = -s // bm25: lower is better
+	}
+	return scores, rows.Err()
+}
+
+// presence scores candidates by where each text group occurs: in the
+// subject (or a supporter's name) most, the supporter fields next, a
+// message least. It reads only the doclist entries in [lo, hi], the range
+// of the candidates, so it costs about as much as finding them.
+func (e *sqliteEngine) presence(ctx context.Context, q db.Querier, p *plan, lo, hi int64) (map[int64]float64, error) {
+	table := ftsTable(p.kind)
+	type colWeight struct {
+		col    string
+		weight float64
+	}
+	cols := []colWeight{{"subject", 10}, {"people", 2}}
+	if p.kind == kindSupporter {
+		cols = []colWeight{{"name", 5}, {"contact", 3}}
+	}
+	scores := map[int64]float64{}
+	for _, g := range p.must {
+		for _, c := range cols {
+			seqs, err := queryInts(ctx, q, `SELECT rowid FROM `+table+` WHERE `+table+` MATCH $1 AND rowid >= $2 AND rowid <= $3`,
+				"{"+c.col+"} : "+ftsPhrase(g.Terms, g.Prefix), lo, hi)
+			if err != nil {
+				return nil, err
+			}
+			for _, s := range seqs {
+				scores[s] += c.weight
+			}
+		}
+	}
+	return scores, nil
+}
+
+// textCols is the column filter of text groups: the fields p may search.
+func (e *sqliteEngine) textCols(p *plan) string {
+	switch {
+	case p.kind == kindSupporter && p.notes:
+		return "{name contact notes}"
+	case p.kind == kindSupporter:
+		return "{name contact}"
+	case p.notes:
+		return "{subject body notes people}"
+	default:
+		return "{subject body people}"
+	}
+}
+
+// refIDs fills in the ticket or supporter id of each candidate.
+func (e *sqliteEngine) refIDs(ctx context.Context, q db.Querier, cs []candidate) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	seqs := make([]int64, len(cs))
+	for i, c := range cs {
+		seqs[i] = c.seq
+	}
+	var args []any
+	list := inList(&args, seqs)
+	rows, err := q.QueryContext(ctx, `SELECT seq, ref_id FROM search_docs WHERE seq IN (`+list+`)`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	ids := map[int64]int64{}
+	for rows.Next() {
+		var s, id int64
+		if err := rows.Scan(&s, &id); err != nil {
+			return err
+		}
+		ids[s] = id
+	}
+	for i := range cs {
+		cs[i].id = ids[cs[i].seq]
+	}
+	return rows.Err()
+}
+
+// queryInts runs a query returning one integer column.
+func queryInts(ctx context.Context, q db.Querier, query string, args ...any) ([]int64, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var v int64
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }
 
 // createdCond is the SQL condition for one created: range on col.
@@ -331,7 +488,7 @@ func (b *sqliteBulk) write(ctx context.Context, docs []*document, seqs []int64) 
 			}
 			row[0] = seqs[i]
 			for f := range cols {
-				row[f+1] = d.joined(field(f))
+				row[f+1] = d.ftsField(field(f))
 			}
 			if _, err := ftsIns.ExecContext(ctx, row...); err != nil {
 				return err

@@ -35,12 +35,18 @@ const (
 	nSupporterFields
 )
 
-// document is one analysed ticket or supporter.
+// document is one ticket or supporter, ready to be analysed by an engine.
 type document struct {
 	kind      string // kindTicket or kindSupporter
 	id        int64  // the ticket's or supporter's id
 	createdAt int64  // Unix ms; for created: filters
-	fields    [][][]string
+	fields    [][]segment
+}
+
+// segment is one piece of a field: a subject, a message, a tag.
+type segment struct {
+	text  string   // analysed by the engine: Analyze (FTS5) or analyzeRuns (PostgreSQL)
+	terms []string // or ready-made terms (ticket number, filter terms), used as they are
 }
 
 const (
@@ -53,35 +59,40 @@ func newDocument(kind string, id, createdAt int64) *document {
 	if kind == kindSupporter {
 		n = nSupporterFields
 	}
-	return &document{kind: kind, id: id, createdAt: createdAt, fields: make([][][]string, n)}
+	return &document{kind: kind, id: id, createdAt: createdAt, fields: make([][]segment, n)}
 }
 
-// add analyses text into a new segment of f.
+// add adds text as a new segment of f.
 func (d *document) add(f field, text string) {
-	if terms := Analyze(text); len(terms) > 0 {
-		d.fields[f] = append(d.fields[f], terms)
+	if strings.TrimSpace(text) != "" {
+		d.fields[f] = append(d.fields[f], segment{text: text})
 	}
 }
 
 // addTerms adds ready-made terms (meta terms, numbers) as a segment of f.
 func (d *document) addTerms(f field, terms ...string) {
 	if len(terms) > 0 {
-		d.fields[f] = append(d.fields[f], terms)
+		d.fields[f] = append(d.fields[f], segment{terms: terms})
 	}
 }
 
-// joined returns field f as one space-separated term list (the FTS5 form).
-func (d *document) joined(f field) string {
-	n := 0
-	for _, seg := range d.fields[f] {
-		for _, t := range seg {
-			n += len(t) + 1
-		}
+// terms returns the terms of a segment in the form an engine stores.
+func (s segment) analysed(runs bool) []string {
+	switch {
+	case s.terms != nil:
+		return s.terms
+	case runs:
+		return analyzeRuns(s.text)
+	default:
+		return Analyze(s.text)
 	}
+}
+
+// ftsField returns field f as one space-separated term list (the FTS5 form).
+func (d *document) ftsField(f field) string {
 	var b strings.Builder
-	b.Grow(n)
 	for _, seg := range d.fields[f] {
-		for _, t := range seg {
+		for _, t := range seg.analysed(false) {
 			if b.Len() > 0 {
 				b.WriteByte(' ')
 			}
@@ -89,6 +100,43 @@ func (d *document) joined(f field) string {
 		}
 	}
 	return b.String()
+}
+
+// runFields returns the document in the run form PostgreSQL stores: fields
+// separated by blockSep, segments within a field by a newline, each segment
+// written " tok tok … " so that every token has a space on either side.
+func (d *document) runFields() string {
+	var b strings.Builder
+	for f, segs := range d.fields {
+		if f > 0 {
+			b.WriteString(blockSep)
+		}
+		for i, seg := range segs {
+			if i > 0 {
+				b.WriteByte('\n')
+			}
+			for _, t := range seg.analysed(true) {
+				b.WriteByte(' ')
+				b.WriteString(pgMeta(t))
+			}
+			b.WriteByte(' ')
+		}
+	}
+	return b.String()
+}
+
+// blockSep separates the fields of a document's run form.
+const blockSep = "\x01"
+
+// pgMeta shortens a filter term for PostgreSQL, where it need not be a
+// token character for FTS5's tokenizer: U+0004 instead of the three-byte
+// U+E000 (a meta term is in every ticket eight times or more). Other terms
+// are returned as they are.
+func pgMeta(t string) string {
+	if rest, ok := strings.CutPrefix(t, metaPrefix); ok {
+		return "\x04" + rest
+	}
+	return t
 }
 
 // Filter terms. A meta term starts with a private-use character, which the

@@ -26,6 +26,8 @@ type plan struct {
 	offset    int   // relevance paging
 	beforeSeq int64 // recency paging: only seq < beforeSeq (0: from the newest)
 	limit     int   // the engine returns up to limit+1 items
+
+	explain bool // return the query plan instead of running the query (Index.Explain)
 }
 
 type msRange struct {

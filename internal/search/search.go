@@ -85,71 +85,19 @@ type Hit struct {
 // option or cursor is an *errs.Invalid naming the field: "q", "type",
 // "sort", "limit" or "cursor".
 func (x *Index) Search(ctx context.Context, q string, o Options) (Results, error) {
-	switch o.Type {
-	case "", TypeTicket, TypeSupporter:
-	default:
-		return Results{}, errs.Field("type", "invalid", "type must be ticket, supporter or empty")
-	}
-	switch o.Sort {
-	case "", SortRelevance, SortRecent:
-	default:
-		return Results{}, errs.Field("sort", "invalid", "sort must be relevance or recent")
-	}
-	if o.Limit < 0 || o.Limit > MaxLimit {
-		return Results{}, errs.Field("limit", "invalid", "limit must be between 1 and %d", MaxLimit)
-	}
-	if o.Limit == 0 {
-		o.Limit = DefaultLimit
-	}
-	query, err := Parse(q)
+	query, people, main, err := x.plans(ctx, q, o)
 	if err != nil {
-		var bad ErrBadFilter
-		if errors.As(err, &bad) {
-			return Results{}, &errs.Invalid{Field: "q", Code: "invalid",
-				Message: fmt.Sprintf("%s:%s — %s", bad.Name, bad.Value, bad.Reason)}
-		}
 		return Results{}, err
 	}
-	if query.IsEmpty() {
-		return Results{}, errs.Field("q", "required", "type a word, a phrase or a filter to search for")
-	}
-	typ := o.Type
-	if typ == "" && len(query.Filters) > 0 {
-		typ = TypeTicket
-	}
-	if typ == TypeSupporter {
-		if len(query.Filters) > 0 {
-			return Results{}, errs.Field("q", "invalid", "filters such as %s: apply to tickets, not to supporters", query.Filters[0].Name)
-		}
-		if len(query.Must) == 0 {
-			return Results{}, errs.Field("q", "required", "type a name, an e-mail address or a phone number")
-		}
-	}
-
 	var res Results
-	if typ == "" && o.Cursor == "" && len(query.Must) > 0 {
-		p := &plan{kind: kindSupporter, must: query.Must, exclude: query.Exclude, notes: o.IncludeNotes, limit: SupportersFirst}
-		hits, _, _, err := x.run(ctx, p, query)
+	if people != nil {
+		hits, _, _, err := x.run(ctx, people, query)
 		if err != nil {
 			return Results{}, err
 		}
 		res.Items = hits
 	}
-	kind := typ
-	if kind == "" {
-		kind = TypeTicket
-	}
-	p := &plan{kind: kind, must: query.Must, exclude: query.Exclude, notes: o.IncludeNotes,
-		recent: o.Sort == SortRecent, limit: o.Limit}
-	if err := decodeCursor(o.Cursor, p); err != nil {
-		return Results{}, err
-	}
-	if kind == TypeTicket {
-		if err := x.resolveFilters(ctx, query.Filters, o, p); err != nil {
-			return Results{}, err
-		}
-	}
-	hits, next, capped, err := x.run(ctx, p, query)
+	hits, next, capped, err := x.run(ctx, main, query)
 	if err != nil {
 		return Results{}, err
 	}
@@ -159,6 +107,83 @@ func (x *Index) Search(ctx context.Context, q string, o Options) (Results, error
 		res.Items = []Hit{}
 	}
 	return res, nil
+}
+
+// Explain returns the database's plan for the main query of a search
+// (EXPLAIN QUERY PLAN on SQLite, EXPLAIN ANALYZE on PostgreSQL), for
+// diagnosing slow searches.
+func (x *Index) Explain(ctx context.Context, q string, o Options) (string, error) {
+	_, _, main, err := x.plans(ctx, q, o)
+	if err != nil {
+		return "", err
+	}
+	main.explain = true
+	pg, err := x.eng.search(ctx, x.db.R, main)
+	return pg.explain, err
+}
+
+// plans validates a search and resolves it into the plan for supporters
+// shown above tickets (nil when none) and the main plan.
+func (x *Index) plans(ctx context.Context, q string, o Options) (Query, *plan, *plan, error) {
+	switch o.Type {
+	case "", TypeTicket, TypeSupporter:
+	default:
+		return Query{}, nil, nil, errs.Field("type", "invalid", "type must be ticket, supporter or empty")
+	}
+	switch o.Sort {
+	case "", SortRelevance, SortRecent:
+	default:
+		return Query{}, nil, nil, errs.Field("sort", "invalid", "sort must be relevance or recent")
+	}
+	if o.Limit < 0 || o.Limit > MaxLimit {
+		return Query{}, nil, nil, errs.Field("limit", "invalid", "limit must be between 1 and %d", MaxLimit)
+	}
+	if o.Limit == 0 {
+		o.Limit = DefaultLimit
+	}
+	query, err := Parse(q)
+	if err != nil {
+		var bad ErrBadFilter
+		if errors.As(err, &bad) {
+			return Query{}, nil, nil, &errs.Invalid{Field: "q", Code: "invalid",
+				Message: fmt.Sprintf("%s:%s — %s", bad.Name, bad.Value, bad.Reason)}
+		}
+		return Query{}, nil, nil, err
+	}
+	if query.IsEmpty() {
+		return Query{}, nil, nil, errs.Field("q", "required", "type a word, a phrase or a filter to search for")
+	}
+	typ := o.Type
+	if typ == "" && len(query.Filters) > 0 {
+		typ = TypeTicket
+	}
+	if typ == TypeSupporter {
+		if len(query.Filters) > 0 {
+			return Query{}, nil, nil, errs.Field("q", "invalid", "filters such as %s: apply to tickets, not to supporters", query.Filters[0].Name)
+		}
+		if len(query.Must) == 0 {
+			return Query{}, nil, nil, errs.Field("q", "required", "type a name, an e-mail address or a phone number")
+		}
+	}
+	var people *plan
+	if typ == "" && o.Cursor == "" && len(query.Must) > 0 {
+		people = &plan{kind: kindSupporter, must: query.Must, exclude: query.Exclude, notes: o.IncludeNotes, limit: SupportersFirst}
+	}
+	kind := typ
+	if kind == "" {
+		kind = TypeTicket
+	}
+	main := &plan{kind: kind, must: query.Must, exclude: query.Exclude, notes: o.IncludeNotes,
+		recent: o.Sort == SortRecent, limit: o.Limit}
+	if err := decodeCursor(o.Cursor, main); err != nil {
+		return Query{}, nil, nil, err
+	}
+	if kind == TypeTicket {
+		if err := x.resolveFilters(ctx, query.Filters, o, main); err != nil {
+			return Query{}, nil, nil, err
+		}
+	}
+	return query, people, main, nil
 }
 
 // run asks the engine and loads the hits of one plan.
