@@ -3,6 +3,8 @@ package web
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/url"
 	"testing"
 	"time"
 
@@ -28,5 +30,45 @@ func TestSupporterPanelShowsGivingAndSegments(t *testing.T) {
 		mustContain(t, res.body, "¥110,000", "segment-monthly", "segment-major", "segment-volunteer", "年末募金", "Latest interactions")
 		res = c.get(fmt.Sprintf("/supporters/%d", f.ticket.SupporterID))
 		mustContain(t, res.body, "¥110,000", "Monthly donor")
+	})
+}
+
+func TestSupporterPageMergeUndoErase(t *testing.T) {
+	engines(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		dup, err := supporter.Create(ctx, f.db.W, supporter.NewSupporter{Name: "佐藤 花子", Email: "Sato+news@example.jp"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The fixture's supporter is sato@example.jp: the same mailbox.
+		admin := f.login("admin@example.org")
+		page := admin.get(fmt.Sprintf("/supporters/%d", f.ticket.SupporterID))
+		mustContain(t, page.body, "Possible duplicates", "news@example.jp", "Merge into this profile")
+		res := admin.post(fmt.Sprintf("/supporters/%d/merge", f.ticket.SupporterID), url.Values{"loser_id": {fmt.Sprint(dup.ID)}}, true)
+		if res.status != http.StatusSeeOther {
+			t.Fatalf("merge %d %s", res.status, res.body)
+		}
+		page = admin.get(res.header.Get("Location"))
+		mustContain(t, page.body, "Merged.", "news@example.jp", "Undo the merge")
+		mi, err := supporter.LastMerge(ctx, f.db.R, f.ticket.SupporterID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res := admin.post(fmt.Sprintf("/merges/%d/undo", mi.ID), nil, true); res.status != http.StatusSeeOther {
+			t.Fatalf("undo %d", res.status)
+		}
+		agent := f.login("agent@example.org")
+		if res := agent.post(fmt.Sprintf("/supporters/%d/erase", f.ticket.SupporterID), url.Values{"confirm": {"erase"}}, true); res.status != http.StatusForbidden {
+			t.Fatalf("agent erase: %d", res.status)
+		}
+		if res := admin.get(fmt.Sprintf("/supporters/%d/export", f.ticket.SupporterID)); res.status != 200 || res.header.Get("Content-Type") != "application/zip" {
+			t.Fatalf("export %d", res.status)
+		}
+		res = admin.post(fmt.Sprintf("/supporters/%d/erase", f.ticket.SupporterID), nil, true)
+		mustContain(t, admin.get(res.header.Get("Location")).body, "cannot be undone")
+		res = admin.post(fmt.Sprintf("/supporters/%d/erase", f.ticket.SupporterID), url.Values{"confirm": {"erase"}}, true)
+		page = admin.get(res.header.Get("Location"))
+		mustContain(t, page.body, "Personal data erased")
+		mustNotContain(t, page.body, "sato@example.jp", "佐藤")
 	})
 }

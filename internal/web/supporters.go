@@ -45,6 +45,9 @@ type supporterData struct {
 	Tenure  string
 	Tickets []ticket.Ticket
 	Panel   panel.Panel
+	Extras  supporterExtras
+	// Flash: merged, unmerged, erased, or erase=confirm asks again.
+	Flash string
 }
 
 // supporterPage shows one supporter: profile, identities and tickets.
@@ -66,6 +69,18 @@ func (s *Server) supporterPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := &supporterData{S: sup, Tickets: tickets, Panel: pn}
+	if d.Extras, err = s.loadSupporterExtras(r, id); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	for _, f := range []string{"merged", "unmerged", "erased"} {
+		if r.URL.Query().Get(f) == "1" {
+			d.Flash = f
+		}
+	}
+	if r.URL.Query().Get("erase") == "confirm" {
+		d.Flash = "confirm"
+	}
 	p := s.newPage(r, "", d)
 	p.Title = sup.Name
 	if p.Title == "" {

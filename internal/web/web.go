@@ -109,6 +109,11 @@ func (s *Server) routes() []route {
 
 		{"GET /supporters", staff.Agent, s.supporterList},
 		{"GET /supporters/{id}", staff.Agent, s.supporterPage},
+		{"POST /supporters/{id}/merge", staff.Supervisor, s.supporterMerge},
+		{"POST /merges/{id}/undo", staff.Supervisor, s.mergeUndo},
+		{"POST /supporters/{id}/contact", staff.Agent, s.supporterContact},
+		{"GET /supporters/{id}/export", staff.Admin, s.supporterExport},
+		{"POST /supporters/{id}/erase", staff.Admin, s.supporterErase},
 
 		{"GET /admin", staff.Admin, s.adminHome},
 		{"GET /admin/users", staff.Admin, s.adminUsers},
