@@ -39,9 +39,12 @@ type Identity struct {
 
 // NewSupporter is the input to Create.
 type NewSupporter struct {
-	Name           string
-	Email          string
-	Phone          string
+	Name  string
+	Email string
+	Phone string
+	// Handle is a social or chat handle ("@hanako@mastodon.social"),
+	// matched exactly after trimming.
+	Handle         string
 	Language       string
 	SupporterSince time.Time
 	Notes          string
@@ -100,7 +103,11 @@ func (n *NewSupporter) validate() error {
 		}
 		n.Phone = p
 	}
-	if n.Email == "" && n.Phone == "" && n.Name == "" {
+	n.Handle = strings.TrimSpace(n.Handle)
+	if len(n.Handle) > 200 {
+		return errs.Field("supporter.handle", "too_long", "at most 200 characters")
+	}
+	if n.Email == "" && n.Phone == "" && n.Name == "" && n.Handle == "" {
 		return errs.Field("supporter", "required", "a name, email or phone is required")
 	}
 	if n.Language != "" && n.Language != "en" && n.Language != "ja" && n.Language != "zh" {
@@ -123,7 +130,7 @@ func Create(ctx context.Context, q db.Querier, n NewSupporter) (Supporter, error
 	if err != nil {
 		return Supporter{}, fmt.Errorf("supporter: create: %w", err)
 	}
-	for _, idn := range []Identity{{"email", n.Email}, {"phone", n.Phone}} {
+	for _, idn := range []Identity{{"email", n.Email}, {"phone", n.Phone}, {"handle", n.Handle}} {
 		if idn.Value == "" {
 			continue
 		}
@@ -168,13 +175,13 @@ func FindByIdentity(ctx context.Context, q db.Querier, kind, value string) (Supp
 	return Get(ctx, q, id)
 }
 
-// Resolve finds the supporter by email (then phone), or creates one. A known
+// Resolve finds the supporter by email (then phone, then handle), or creates one. A known
 // supporter without a name gets the name given.
 func Resolve(ctx context.Context, q db.Querier, n NewSupporter) (Supporter, error) {
 	if err := n.validate(); err != nil {
 		return Supporter{}, err
 	}
-	for _, idn := range []Identity{{"email", n.Email}, {"phone", n.Phone}} {
+	for _, idn := range []Identity{{"email", n.Email}, {"phone", n.Phone}, {"handle", n.Handle}} {
 		if idn.Value == "" {
 			continue
 		}

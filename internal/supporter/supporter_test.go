@@ -64,3 +64,36 @@ func TestTenure(t *testing.T) {
 		}
 	}
 }
+
+// A supporter who first wrote by email, then called, then messaged from a
+// social account is one supporter once each identity is known.
+func TestIdentityMatchingAcrossChannels(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		byMail, err := supporter.Resolve(ctx, d.W, supporter.NewSupporter{Name: "王伟", Email: "WangWei@Example.CN"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := supporter.AddIdentity(ctx, d.W, byMail.ID, supporter.Identity{Kind: "phone", Value: supporter.NormalisePhone("+86 138-0013-8000")}); err != nil {
+			t.Fatal(err)
+		}
+		if err := supporter.AddIdentity(ctx, d.W, byMail.ID, supporter.Identity{Kind: "handle", Value: "@wangwei@mastodon.social"}); err != nil {
+			t.Fatal(err)
+		}
+		for name, n := range map[string]supporter.NewSupporter{
+			"email, other case":        {Email: "wangwei@example.cn"},
+			"phone, other notation":    {Phone: "+86 (138) 0013 8000"},
+			"phone, full-width digits": {Phone: "+８６ １３８００１３８０００"},
+			"handle":                   {Handle: " @wangwei@mastodon.social "},
+		} {
+			got, err := supporter.Resolve(ctx, d.W, n)
+			if err != nil || got.ID != byMail.ID {
+				t.Errorf("%s: supporter %d (%v), want %d", name, got.ID, err, byMail.ID)
+			}
+		}
+		other, _ := supporter.Resolve(ctx, d.W, supporter.NewSupporter{Handle: "@someone@else.example"})
+		if other.ID == byMail.ID || other.ID == 0 {
+			t.Fatal("an unknown handle must be a new supporter")
+		}
+	})
+}
