@@ -130,6 +130,13 @@ func (s *Server) routes() []route {
 		{"GET /admin/import", staff.Admin, s.adminImport},
 		{"POST /admin/import", staff.Admin, s.adminImportUpload},
 		{"POST /admin/import/run", staff.Admin, s.adminImportRun},
+		{"GET /admin/sla", staff.Admin, s.adminSLA},
+		{"POST /admin/sla/calendars", staff.Admin, s.adminCalendarSave},
+		{"POST /admin/sla/calendars/{id}", staff.Admin, s.adminCalendarSave},
+		{"POST /admin/sla/policies", staff.Admin, s.adminPolicySave},
+		{"POST /admin/sla/policies/{id}", staff.Admin, s.adminPolicySave},
+		{"POST /admin/sla/rules", staff.Admin, s.adminRuleSave},
+		{"POST /admin/sla/rules/{id}", staff.Admin, s.adminRuleSave},
 		{"GET /admin/settings", staff.Admin, s.adminSettings},
 		{"POST /admin/settings", staff.Admin, s.adminSettingsUpdate},
 	}
