@@ -99,12 +99,14 @@ func Timeline(ctx context.Context, q db.Querier, supporterID int64, limit int) (
 	if err != nil {
 		return nil, err
 	}
-	// Messages of the supporter's tickets; the first message of a ticket is
-	// the ticket entry itself.
+	// Messages of the supporter's most recently updated tickets (a message
+	// updates its ticket, so the latest messages are there; this bounds the
+	// work for supporters with thousands of tickets). The first message of
+	// a ticket is the ticket entry itself.
 	err = add(`SELECT m.created_at, t.id, t.number, t.subject, t.channel, m.direction
-		FROM tickets t JOIN messages m ON m.ticket_id = t.id
-		WHERE t.supporter_id = $1 AND m.direction <> 'note'
-			AND m.id <> (SELECT MIN(f.id) FROM messages f WHERE f.ticket_id = t.id)
+		FROM (SELECT id, number, subject, channel FROM tickets WHERE supporter_id = $1 ORDER BY updated_at DESC LIMIT $2) t
+		JOIN messages m ON m.ticket_id = t.id
+		WHERE m.direction <> 'note' AND m.id <> (SELECT MIN(f.id) FROM messages f WHERE f.ticket_id = t.id)
 		ORDER BY m.created_at DESC LIMIT $2`, func(i *Interaction) []any {
 		return []any{&i.TicketID, &i.TicketNumber, &i.Subject, &i.Channel, &i.Direction}
 	}, KindMessage)
