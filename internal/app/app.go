@@ -17,6 +17,7 @@ import (
 	"github.com/steward-desk/steward/internal/routing"
 	"github.com/steward-desk/steward/internal/sla"
 	"github.com/steward-desk/steward/internal/ticket"
+	"github.com/steward-desk/steward/internal/tone"
 )
 
 // App is an opened Steward: its database, stores and services.
@@ -91,7 +92,7 @@ func Open(ctx context.Context, cfg Config, o Options) (*App, error) {
 	a.Routing = &routing.Router{DB: d, Live: a.Live}
 	// Routing first (the SLA policy may depend on the department); before
 	// wire, because intake copies the hooks.
-	a.Tickets.Hooks = append(a.Tickets.Hooks, a.Routing.Hook, a.SLA.Hook)
+	a.Tickets.Hooks = append(a.Tickets.Hooks, a.Routing.Hook, tone.Hook, a.SLA.Hook)
 	// Hooks that only derive data from a ticket (no routing, no mail): what
 	// generated or imported history runs (steward demo).
 	a.DerivedHooks = []ticket.Hook{a.SLA.Hook}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/steward-desk/steward/internal/sla"
+	"github.com/steward-desk/steward/internal/tone"
 )
 
 func TestSLABadgesAndDueSoonest(t *testing.T) {
@@ -54,5 +55,15 @@ func TestSLABadgesAndDueSoonest(t *testing.T) {
 		if res.status != 422 || !strings.Contains(res.body, `id="followup_at-error"`) {
 			t.Fatalf("past date: %d", res.status)
 		}
+	})
+}
+
+func TestToneReminder(t *testing.T) {
+	engines(t, func(t *testing.T, f *fixture) {
+		f.tickets.Hooks = append(f.tickets.Hooks, tone.Hook)
+		angry := f.createTicket("Receipt", "This is unacceptable, I am still waiting!!", "angry@example.org", "Angry Person", "en")
+		c := f.login("agent@example.org")
+		mustContain(t, c.get(fmt.Sprintf("/tickets/%d", angry.ID)).body, `id="tone-reminder"`, "sounds frustrated")
+		mustNotContain(t, c.get(fmt.Sprintf("/tickets/%d", f.ticket.ID)).body, `id="tone-reminder"`)
 	})
 }

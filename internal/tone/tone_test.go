@@ -1,0 +1,69 @@
+package tone_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/steward-desk/steward/internal/audit"
+	"github.com/steward-desk/steward/internal/db"
+	"github.com/steward-desk/steward/internal/db/dbtest"
+	"github.com/steward-desk/steward/internal/supporter"
+	"github.com/steward-desk/steward/internal/ticket"
+	"github.com/steward-desk/steward/internal/tone"
+)
+
+func TestAnalyze(t *testing.T) {
+	cases := []struct {
+		text     string
+		contacts int
+		want     bool
+	}{
+		{"Thank you so much for the lovely newsletter!", 1, false},
+		{"Could you send me last year's receipt, please?", 1, false},
+		{"This is unacceptable. I am still waiting for my receipt!!", 1, true},
+		{"WHY HAS NOBODY ANSWERED MY EMAIL", 1, true},
+		{"Where is my receipt?", 4, false},
+		{"Where is my receipt? Still not here.", 4, true},
+		{"領収書がまだ届きません。何度も連絡しているのに返信がないのは納得できません。", 1, true},
+		{"いつもありがとうございます。住所が変わりました。", 1, false},
+		{"我已经多次联系你们，一直没有人回复，太让人失望了！", 1, true},
+		{"请问怎么开具捐款收据？谢谢。", 1, false},
+		{"募金の件、いい加減にしてください！！", 1, true},
+	}
+	for _, c := range cases {
+		r := tone.Analyze(c.text, tone.Signals{RecentContacts: c.contacts})
+		if r.Frustrated != c.want {
+			t.Errorf("%q: frustrated %v (score %d, cues %v), want %v", c.text, r.Frustrated, r.Score, r.Cues, c.want)
+		}
+	}
+}
+
+func TestHookRaisesPriority(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		svc := &ticket.Service{DB: d, Hooks: []ticket.Hook{tone.Hook}}
+		calm, err := svc.Create(ctx, audit.Actor{Name: "test"}, ticket.CreateInput{
+			NewTicket: ticket.NewTicket{Subject: "住所変更", Body: "引っ越しました。よろしくお願いします。", Language: "ja"},
+			Supporter: supporter.NewSupporter{Email: "a@example.jp"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if calm.Priority != "normal" || slices.Contains(calm.Tags, tone.Tag) {
+			t.Fatalf("calm: %+v", calm)
+		}
+		angry, err := svc.Create(ctx, audit.Actor{Name: "test"}, ticket.CreateInput{
+			NewTicket: ticket.NewTicket{Subject: "收据", Body: "我已经多次联系你们，一直没有人回复，无法接受！", Language: "zh"},
+			Supporter: supporter.NewSupporter{Email: "b@example.cn"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if angry.Priority != "high" || !slices.Contains(angry.Tags, tone.Tag) {
+			t.Fatalf("angry: %+v", angry)
+		}
+		entries, _ := audit.ListFor(ctx, d.R, "ticket", angry.ID)
+		if entries[len(entries)-1].Action != "tone.frustrated" {
+			t.Fatalf("audit: %+v", entries[len(entries)-1])
+		}
+	})
+}
