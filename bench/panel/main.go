@@ -19,6 +19,8 @@ import (
 	"math/rand/v2"
 	"os"
 	"sort"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/steward-desk/steward/internal/db"
@@ -99,6 +101,7 @@ func run(dsn, dataDir string, nt, ns, n int) error {
 	r := rand.New(rand.NewPCG(7, 7))
 	var lat []time.Duration
 	interactions := 0
+	cpu0, wall0 := cpuTime(), time.Now()
 	for i := 0; i < n; i++ {
 		id := 1 + r.Int64N(maxID)
 		start := time.Now()
@@ -113,9 +116,21 @@ func run(dsn, dataDir string, nt, ns, n int) error {
 		lat = append(lat, time.Since(start))
 		interactions += len(p.Interactions)
 	}
+	cpu, wall := cpuTime()-cpu0, time.Since(wall0)
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	q := func(p float64) time.Duration { return lat[int(p*float64(len(lat)-1))].Round(time.Microsecond) }
 	fmt.Printf("supporter panel (ticket + profile + giving + segments + last 10 interactions), %d loads, %.1f interactions each:\n", len(lat), float64(interactions)/float64(len(lat)))
 	fmt.Printf("  p50 %s  p95 %s  p99 %s  max %s\n", q(.5), q(.95), q(.99), lat[len(lat)-1].Round(time.Microsecond))
+	b, _ := os.ReadFile("/proc/loadavg")
+	fmt.Printf("  mean wall %s, mean process CPU %s per load (load average %s)\n", (wall / time.Duration(len(lat))).Round(time.Microsecond),
+		(cpu / time.Duration(len(lat))).Round(time.Microsecond), strings.Fields(string(b)+" ?")[0])
 	return nil
+}
+
+// cpuTime is the process's user+system CPU time: on a shared machine the
+// gap between it and the wall clock is time spent waiting for a core.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
