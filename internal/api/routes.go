@@ -96,6 +96,10 @@ func (s *Server) routes() []route {
 		{"PATCH", "/routing/rules/{id}", staff.Admin, s.patchRoutingRule},
 		{"PUT", "/routing/departments/{id}", staff.Admin, s.putDepartmentRouting},
 		{"PUT", "/routing/agents/{id}", staff.Agent, s.putAgentRouting},
+		{"GET", "/automation/rules", staff.Agent, s.listAutomationRules},
+		{"POST", "/automation/rules", staff.Admin, s.createAutomationRule},
+		{"PATCH", "/automation/rules/{id}", staff.Admin, s.patchAutomationRule},
+		{"POST", "/automation/dry-run", staff.Supervisor, s.automationDryRun},
 	}
 }
 

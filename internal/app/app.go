@@ -10,6 +10,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/steward-desk/steward/internal/automation"
 	"github.com/steward-desk/steward/internal/blob"
 	"github.com/steward-desk/steward/internal/db"
 	"github.com/steward-desk/steward/internal/jobs"
@@ -33,9 +34,11 @@ type App struct {
 	// DerivedHooks are the ticket hooks that derive data without acting
 	// (SLA due times, search index).
 	DerivedHooks []ticket.Hook
-	Email   *Email
-	SLA     *sla.Service
-	Routing *routing.Router
+	Email        *Email
+	SLA          *sla.Service
+	Routing      *routing.Router
+	// Automation runs the event rules (a ticket hook).
+	Automation *automation.Engine
 
 	stop context.CancelFunc
 }
@@ -92,7 +95,8 @@ func Open(ctx context.Context, cfg Config, o Options) (*App, error) {
 	a.Routing = &routing.Router{DB: d, Live: a.Live}
 	// Routing first (the SLA policy may depend on the department); before
 	// wire, because intake copies the hooks.
-	a.Tickets.Hooks = append(a.Tickets.Hooks, a.Routing.Hook, tone.Hook, a.SLA.Hook)
+	a.Automation = &automation.Engine{DB: d}
+	a.Tickets.Hooks = append(a.Tickets.Hooks, a.Routing.Hook, tone.Hook, a.Automation.Hook, a.SLA.Hook)
 	// Hooks that only derive data from a ticket (no routing, no mail): what
 	// generated or imported history runs (steward demo).
 	a.DerivedHooks = []ticket.Hook{a.SLA.Hook}
