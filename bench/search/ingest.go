@@ -2,8 +2,142 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
 
+	"github.com/steward-desk/steward/internal/audit"
 	"github.com/steward-desk/steward/internal/db"
+	"github.com/steward-desk/steward/internal/search"
+	"github.com/steward-desk/steward/internal/supporter"
+	"github.com/steward-desk/steward/internal/ticket"
 )
 
-func measureIngest(ctx context.Context, d *db.DB, c config) error { return nil }
+// measureIngest writes messages through ticket.Service at --ingest per
+// second for --duration, with the index hook (the ticket is re-indexed in
+// the message's transaction), then the same without it, and prints the
+// rate achieved and the latency of one write. One in five writes opens a
+// new ticket (which also indexes its supporter); the others reply to a
+// random existing ticket. Bodies are real demo messages.
+func measureIngest(ctx context.Context, d *db.DB, c config) error {
+	var maxID int64
+	if err := d.R.QueryRowContext(ctx, "SELECT COALESCE(MAX(id), 0) FROM tickets").Scan(&maxID); err != nil {
+		return err
+	}
+	var userID int64
+	if err := d.R.QueryRowContext(ctx, "SELECT COALESCE(MIN(id), 0) FROM users").Scan(&userID); err != nil {
+		return err
+	}
+	if maxID == 0 || userID == 0 {
+		return fmt.Errorf("ingest needs tickets and a user (generate first)")
+	}
+	rng := rand.New(rand.NewPCG(uint64(c.seed), 3))
+	var bodies []string
+	for len(bodies) < 500 {
+		var b string
+		if err := d.R.QueryRowContext(ctx, "SELECT body_text FROM messages WHERE id >= $1 ORDER BY id LIMIT 1", 1+rng.Int64N(maxID)).Scan(&b); err == nil {
+			bodies = append(bodies, b)
+		}
+	}
+	idx := search.New(d)
+	for _, withHook := range []bool{true, false} {
+		svc := &ticket.Service{DB: d}
+		label := "without index hook"
+		if withHook {
+			svc.Hooks = []ticket.Hook{idx.Hook}
+			label = "with index hook"
+		}
+		st, err := ingest(ctx, svc, c, maxID, userID, bodies)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("ingest %s: asked %d/s for %s, wrote %d (%.0f/s), %d behind at the end; write latency p50 %s p95 %s p99 %s\n",
+			label, c.ingest, c.duration, st.done, float64(st.done)/c.duration.Seconds(), st.behind,
+			ms(st.pct(0.5)), ms(st.pct(0.95)), ms(st.pct(0.99)))
+	}
+	return nil
+}
+
+type ingestStats struct {
+	done, behind int
+	lat          []time.Duration
+}
+
+func (s *ingestStats) pct(p float64) time.Duration {
+	if len(s.lat) == 0 {
+		return 0
+	}
+	return s.lat[min(len(s.lat)-1, int(p*float64(len(s.lat))))]
+}
+
+func ingest(ctx context.Context, svc *ticket.Service, c config, maxID, userID int64, bodies []string) (ingestStats, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.duration)
+	defer cancel()
+	jobs := make(chan int, 100000)
+	var mu sync.Mutex
+	var st ingestStats
+	var firstErr atomic.Value
+	var wg sync.WaitGroup
+	for w := 0; w < 8; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(uint64(w), uint64(c.seed)))
+			actor := audit.Actor{UserID: userID, Name: "bench"}
+			for n := range jobs {
+				if ctx.Err() != nil {
+					continue
+				}
+				body := bodies[rng.IntN(len(bodies))]
+				start := time.Now()
+				var err error
+				if n%5 == 0 {
+					_, err = svc.Create(ctx, audit.Actor{Name: "bench"}, ticket.CreateInput{
+						NewTicket: ticket.NewTicket{Subject: "Bench " + string([]rune(body)[:min(len([]rune(body)), 30)]), Body: body, Channel: "email"},
+						Supporter: supporter.NewSupporter{Email: fmt.Sprintf("bench%d.%d@example.net", w, n), Name: "Bench Supporter"},
+					})
+				} else {
+					_, err = svc.Reply(ctx, actor, ticket.ReplyInput{TicketID: 1 + rng.Int64N(maxID), Body: body})
+				}
+				lat := time.Since(start)
+				if err != nil {
+					if ctx.Err() == nil {
+						firstErr.CompareAndSwap(nil, err)
+					}
+					continue
+				}
+				mu.Lock()
+				st.done++
+				st.lat = append(st.lat, lat)
+				mu.Unlock()
+			}
+		}(w)
+	}
+	// Every 10 ms, queue what the rate asks for by now (a ticker per
+	// message would drop ticks on a busy machine).
+	tick := time.NewTicker(10 * time.Millisecond)
+	began, sent := time.Now(), 0
+loop:
+	for {
+		select {
+		case <-ctx.Done():
+			break loop
+		case <-tick.C:
+			for due := int(time.Since(began).Seconds() * float64(c.ingest)); sent < due; sent++ {
+				jobs <- sent
+			}
+		}
+	}
+	tick.Stop()
+	st.behind = len(jobs)
+	close(jobs)
+	wg.Wait()
+	if err, _ := firstErr.Load().(error); err != nil {
+		return st, err
+	}
+	sort.Slice(st.lat, func(i, j int) bool { return st.lat[i] < st.lat[j] })
+	return st, nil
+}

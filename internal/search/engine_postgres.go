@@ -96,8 +96,10 @@ func (q *pgQuery) has(fields []field, pattern string) string {
 }
 
 // build returns the tsquery for the GIN index ("" when nothing narrows the
-// candidates), the exact condition and the rank expression of p.
-func (q *pgQuery) build(p *plan) (cand, exact, rank string) {
+// candidates), the exact condition and, if withRank, the rank expression of
+// p. (Every argument must appear in the SQL: PostgreSQL rejects a parameter
+// whose type it cannot infer.)
+func (q *pgQuery) build(p *plan, withRank bool) (cand, exact, rank string) {
 	fields, weights := textFields(p)
 	var cp, conds, ranks []string
 	for _, g := range p.must {
@@ -108,6 +110,9 @@ func (q *pgQuery) build(p *plan) (cand, exact, rank string) {
 		cp = append(cp, c)
 		pat := runPattern(g.Text)
 		conds = append(conds, q.has(fields, pat))
+		if !withRank {
+			continue
+		}
 		a := q.arg(pat)
 		for i, f := range fields {
 			// A subject or name hit counts once; repeats in messages up
@@ -177,7 +182,8 @@ func (e *pgEngine) remove(ctx context.Context, q db.Querier, kind string, id int
 func (e *pgEngine) search(ctx context.Context, dbq db.Querier, p *plan) (page, error) {
 	q := &pgQuery{}
 	where := "kind = " + q.arg(p.kind)
-	cand, exact, rank := q.build(p)
+	byRecency := p.recent || !p.hasText()
+	cand, exact, rank := q.build(p, !byRecency)
 	if cand != "" {
 		where += " AND search_vector(terms) @@ " + q.arg(cand) + "::tsquery"
 	}
@@ -186,7 +192,7 @@ func (e *pgEngine) search(ctx context.Context, dbq db.Querier, p *plan) (page, e
 		where += " AND " + createdCond("created_at", r, q.arg)
 	}
 	var query string
-	if p.recent || !p.hasText() {
+	if byRecency {
 		if p.beforeSeq > 0 {
 			where += " AND seq < " + q.arg(p.beforeSeq)
 		}

@@ -43,13 +43,23 @@ const (
 )
 
 func (e *sqliteEngine) put(ctx context.Context, q db.Querier, d *document) error {
-	if err := e.remove(ctx, q, d.kind, d.id); err != nil {
+	// The FTS5 statements come last: FTS5 writes its pending terms out as
+	// a new segment whenever a later statement of the transaction opens a
+	// savepoint, and every segment has to be merged again later.
+	var old int64
+	err := q.QueryRowContext(ctx, `DELETE FROM search_docs WHERE kind = $1 AND ref_id = $2 RETURNING seq`, d.kind, d.id).Scan(&old)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
 	var seq int64
 	if err := q.QueryRowContext(ctx, `INSERT INTO search_docs (kind, ref_id, created_at) VALUES ($1, $2, $3) RETURNING seq`,
 		d.kind, d.id, d.createdAt).Scan(&seq); err != nil {
 		return err
+	}
+	if old != 0 {
+		if _, err := q.ExecContext(ctx, "DELETE FROM "+ftsTable(d.kind)+" WHERE rowid = $1", old); err != nil {
+			return err
+		}
 	}
 	return e.insertFTS(ctx, q, d, seq)
 }
@@ -70,17 +80,14 @@ func (e *sqliteEngine) insertFTS(ctx context.Context, q db.Querier, d *document,
 
 func (e *sqliteEngine) remove(ctx context.Context, q db.Querier, kind string, id int64) error {
 	var seq int64
-	err := q.QueryRowContext(ctx, `SELECT seq FROM search_docs WHERE kind = $1 AND ref_id = $2`, kind, id).Scan(&seq)
+	err := q.QueryRowContext(ctx, `DELETE FROM search_docs WHERE kind = $1 AND ref_id = $2 RETURNING seq`, kind, id).Scan(&seq)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	if _, err := q.ExecContext(ctx, "DELETE FROM "+ftsTable(kind)+" WHERE rowid = $1", seq); err != nil {
-		return err
-	}
-	_, err = q.ExecContext(ctx, `DELETE FROM search_docs WHERE seq = $1`, seq)
+	_, err = q.ExecContext(ctx, "DELETE FROM "+ftsTable(kind)+" WHERE rowid = $1", seq)
 	return err
 }
 
@@ -413,11 +420,11 @@ func (b *sqliteBulk) start(ctx context.Context, n int64) (int64, error) {
 
 // FTS5 settings for a bulk load: keep up to 64 MB of terms in memory before
 // writing a segment, and do not merge segments as they are written ('optimize'
-// merges them all once at the end). The defaults, for ordinary writes, are
-// restored afterwards.
+// merges them all once at the end). The settings for ordinary writes
+// (migration 0004) are restored afterwards.
 var (
 	bulkFTSConfig    = [][2]any{{"hashsize", 64 << 20}, {"automerge", 0}}
-	defaultFTSConfig = [][2]any{{"hashsize", 1 << 20}, {"automerge", 4}}
+	defaultFTSConfig = [][2]any{{"hashsize", 1 << 20}, {"automerge", 8}}
 )
 
 func setFTSConfig(ctx context.Context, q db.Querier, cfg [][2]any) error {

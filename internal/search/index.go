@@ -29,12 +29,11 @@ func New(d *db.DB) *Index {
 // belongs in ticket.Service.Hooks and intake.Intake.Hooks: it runs inside the
 // transaction of every change, so a ticket is searchable the moment that
 // transaction commits, and a change that rolls back leaves the index as it
-// was. On ticket.created and message.created it re-indexes the ticket and its
-// supporter (intake may have created the supporter or learned their name);
-// on ticket.updated, the ticket.
+// was. On ticket.created it indexes the ticket and its supporter (who may
+// be new); on ticket.updated and message.created, the ticket.
 func (x *Index) Hook(ctx context.Context, tx *sql.Tx, e live.Event) error {
 	switch e.Type {
-	case "ticket.created", "message.created":
+	case "ticket.created":
 		if e.TicketID == 0 {
 			return nil
 		}
@@ -48,7 +47,7 @@ func (x *Index) Hook(ctx context.Context, tx *sql.Tx, e live.Event) error {
 			}
 		}
 		return nil
-	case "ticket.updated":
+	case "ticket.updated", "message.created":
 		if e.TicketID == 0 {
 			return nil
 		}

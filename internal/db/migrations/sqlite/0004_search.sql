@@ -36,3 +36,10 @@ CREATE VIRTUAL TABLE search_supporters_fts USING fts5(
     content = '', contentless_delete = 1,
     tokenize = "unicode61 remove_diacritics 0 categories 'L* N* Co M*' tokenchars '@._%+-'"
 );
+
+-- Each write transaction adds a small segment to an FTS5 index; automerge
+-- merges segments once this many share a level. The default, 4, spends about
+-- a third of an indexing transaction merging; 8 keeps up with 500 messages/s
+-- (docs/search.md) and leaves queries a few more segments to read.
+INSERT INTO search_tickets_fts (search_tickets_fts, rank) VALUES ('automerge', 8);
+INSERT INTO search_supporters_fts (search_supporters_fts, rank) VALUES ('automerge', 8);
