@@ -6,7 +6,8 @@
 //     running targets re-read, recomputed, written back with new timer jobs;
 //  3. a new ticket against --policies ordered policies: choosing the policy
 //     and computing its targets in memory, and the whole ticket hook
-//     (sla.Service.Evaluate in a transaction), p50/p99 over --samples.
+//     (sla.Service.Evaluate in a transaction), p50/p99 over --samples;
+//  4. a new ticket against 50 automation rules, in memory and as the hook.
 //
 //	go run ./bench/sla                       # SQLite in a temporary directory
 //	go run ./bench/sla --db postgres://…     # an empty PostgreSQL database
@@ -23,9 +24,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/steward-desk/steward/internal/automation"
 	"github.com/steward-desk/steward/internal/calendar"
 	"github.com/steward-desk/steward/internal/db"
 	"github.com/steward-desk/steward/internal/jobs"
+	"github.com/steward-desk/steward/internal/live"
 	"github.com/steward-desk/steward/internal/sla"
 	"github.com/steward-desk/steward/internal/supporter"
 	"github.com/steward-desk/steward/internal/ticket"
@@ -207,6 +210,58 @@ func run(dsn string, n, npol, samples int) error {
 	fmt.Printf("3b. SLA hook on a new ticket inside its transaction (%d policies; reads facts, policies, rows; writes targets and timer jobs): p50 %s, p99 %s\n",
 		len(policies), pct(hook, 50), pct(hook, 99))
 	fmt.Printf("3c. the same in a transaction of its own, commit included: p50 %s, p99 %s\n", pct(withCommit, 50), pct(withCommit, 99))
+
+	// 4. 50 automation rules on a new ticket.
+	fields := []string{"priority", "channel", "language", "body", "subject", "tags", "type"}
+	for i := 0; i < 50; i++ {
+		f := fields[i%len(fields)]
+		op, v := "eq", fmt.Sprint("value", i)
+		if f == "body" || f == "subject" {
+			op, v = "contains", fmt.Sprint("語", i)
+		}
+		if _, err := automation.SaveRule(ctx, d.W, &automation.Rule{Name: fmt.Sprint("rule ", i), Position: i, Active: true, Event: automation.TicketCreated,
+			Conditions: []automation.Condition{{Field: "status", Op: "in", Value: "new,open"}, {Field: f, Op: op, Value: v}},
+			Actions:    []automation.Action{{Type: "add_tag", Value: "x"}}}); err != nil {
+			return err
+		}
+	}
+	rules, err := automation.Rules(ctx, d.R)
+	if err != nil {
+		return err
+	}
+	tk := ticket.Ticket{Status: "new", Priority: "normal", Type: "inquiry", Channel: "email", Language: "ja", Subject: "領収書について", Tags: []string{}}
+	var rm []time.Duration
+	for i := 0; i < samples*5; i++ {
+		t0 := time.Now()
+		f := automation.FactsOf(tk, "昨年の寄付の領収書がまだ届いていません。再発行をお願いします。", "in")
+		for _, r := range rules {
+			r.Matches(automation.TicketCreated, f)
+		}
+		rm = append(rm, time.Since(t0))
+	}
+	fmt.Printf("4a. %d automation rules on a new ticket (in memory): p50 %s, p99 %s\n", len(rules), pct(rm, 50), pct(rm, 99))
+	en := &automation.Engine{DB: d}
+	var eh []time.Duration
+	for i := 0; i < samples; i++ {
+		var id, mid int64
+		err := d.Tx(ctx, func(tx *sql.Tx) error {
+			t, m, err := ticket.Create(ctx, d, tx, ticket.NewTicket{Subject: "領収書について", Body: "まだ届いていません", Channel: "email", Language: "ja", SupporterID: sup.ID})
+			id, mid = t.ID, m.ID
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		if err := d.Tx(ctx, func(tx *sql.Tx) error {
+			t0 := time.Now()
+			err := en.Hook(ctx, tx, live.Event{Type: "ticket.created", TicketID: id, MessageID: mid})
+			eh = append(eh, time.Since(t0))
+			return err
+		}); err != nil {
+			return err
+		}
+	}
+	fmt.Printf("4b. automation hook with %d rules inside the ticket's transaction (reads ticket and message): p50 %s, p99 %s\n", len(rules), pct(eh, 50), pct(eh, 99))
 	return nil
 }
 
