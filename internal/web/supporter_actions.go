@@ -141,3 +141,38 @@ func (s *Server) supporterErase(w http.ResponseWriter, r *http.Request) {
 	}
 	http.Redirect(w, r, fmt.Sprintf("/supporters/%d?erased=1", id), http.StatusSeeOther)
 }
+
+// supporterSave changes a supporter's profile from the supporter page.
+func (s *Server) supporterSave(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r, "id")
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	f := func(k string) *string { v := r.PostFormValue(k); return &v }
+	tags := splitTags(r.PostFormValue("tags"))
+	p := supporter.Patch{Name: f("name"), Language: f("language"), Notes: f("notes"), Profile: &supporter.ProfileInput{
+		FamilyName: f("family_name"), GivenName: f("given_name"), Honorific: f("honorific"), PreferredChannel: f("preferred_channel"),
+		Address: f("address"), Organisation: f("organisation"), Household: f("household"), Tags: &tags}}
+	err := s.db.Tx(r.Context(), func(tx *sql.Tx) error {
+		if _, err := supporter.Update(r.Context(), tx, id, p); err != nil {
+			return err
+		}
+		if err := search.New(s.db).SupporterChanged(r.Context(), tx, id); err != nil {
+			return err
+		}
+		return audit.Record(r.Context(), tx, actor(r), "supporter.update", "supporter", id, nil)
+	})
+	if _, bad := errs.AsInvalid(err); bad {
+		pg := s.newPage(r, "", nil)
+		fe, _ := fieldErrors(pg, err, map[string]string{"supporter.name": "name", "supporter.tags": "tags", "supporter.family_name": "family_name",
+			"supporter.given_name": "given_name", "supporter.honorific": "honorific", "supporter": "name"})
+		s.showSupporter(w, r, id, http.StatusUnprocessableEntity, fe)
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, fmt.Sprintf("/supporters/%d", id), http.StatusSeeOther)
+}

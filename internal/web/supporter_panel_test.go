@@ -72,3 +72,20 @@ func TestSupporterPageMergeUndoErase(t *testing.T) {
 		mustNotContain(t, page.body, "sato@example.jp", "佐藤")
 	})
 }
+
+func TestSupporterProfileForm(t *testing.T) {
+	engines(t, func(t *testing.T, f *fixture) {
+		c := f.login("agent@example.org")
+		path := fmt.Sprintf("/supporters/%d", f.ticket.SupporterID)
+		res := c.post(path, url.Values{"name": {"佐藤 花子"}, "family_name": {"佐藤"}, "given_name": {"花子"}, "language": {"ja"},
+			"preferred_channel": {"phone"}, "organisation": {"ひまわり会"}, "address": {"東京都千代田区1-1"}, "tags": {"ボランティア、理事"}}, true)
+		if res.status != http.StatusSeeOther {
+			t.Fatalf("save: %d %s", res.status, res.body)
+		}
+		page := c.get(path)
+		mustContain(t, page.body, "ひまわり会", "東京都千代田区1-1", "ボランティア, 理事", "segment-volunteer")
+		if res := c.post(path, url.Values{"name": {"x"}, "preferred_channel": {"pigeon"}}, true); res.status != http.StatusUnprocessableEntity {
+			t.Fatalf("bad channel: %d", res.status)
+		}
+	})
+}

@@ -46,6 +46,8 @@ type supporterData struct {
 	Tickets []ticket.Ticket
 	Panel   panel.Panel
 	Extras  supporterExtras
+	// Channels for the preferred-channel select.
+	Channels []string
 	// Flash: merged, unmerged, erased, or erase=confirm asks again.
 	Flash string
 }
@@ -57,6 +59,11 @@ func (s *Server) supporterPage(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
+	s.showSupporter(w, r, id, http.StatusOK, nil)
+}
+
+// showSupporter renders the supporter page; fe marks form fields in error.
+func (s *Server) showSupporter(w http.ResponseWriter, r *http.Request, id int64, status int, fe map[string]string) {
 	pn, err := panel.Load(r.Context(), s.db.R, id, 20, s.now())
 	if err != nil {
 		s.fail(w, r, err)
@@ -68,7 +75,7 @@ func (s *Server) supporterPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	d := &supporterData{S: sup, Tickets: tickets, Panel: pn}
+	d := &supporterData{S: sup, Tickets: tickets, Panel: pn, Channels: supporter.Channels}
 	if d.Extras, err = s.loadSupporterExtras(r, id); err != nil {
 		s.fail(w, r, err)
 		return
@@ -86,10 +93,10 @@ func (s *Server) supporterPage(w http.ResponseWriter, r *http.Request) {
 	if p.Title == "" {
 		p.Title = sup.Email
 	}
-	p.Section = "supporters"
+	p.Section, p.Errors = "supporters", fe
 	if sup.SupporterSince != nil {
 		y, m := supporter.Tenure(*sup.SupporterSince, p.Now)
 		d.Tenure = p.L.Tenure(y, m)
 	}
-	s.renderPage(w, r, http.StatusOK, "supporter", p)
+	s.renderPage(w, r, status, "supporter", p)
 }

@@ -109,6 +109,7 @@ func (s *Server) routes() []route {
 
 		{"GET /supporters", staff.Agent, s.supporterList},
 		{"GET /supporters/{id}", staff.Agent, s.supporterPage},
+		{"POST /supporters/{id}", staff.Agent, s.supporterSave},
 		{"POST /supporters/{id}/merge", staff.Supervisor, s.supporterMerge},
 		{"POST /merges/{id}/undo", staff.Supervisor, s.mergeUndo},
 		{"POST /supporters/{id}/contact", staff.Agent, s.supporterContact},
