@@ -123,7 +123,7 @@ func run(dsn, dataDir string, nt, ns, n int) error {
 	fmt.Printf("  p50 %s  p95 %s  p99 %s  max %s\n", q(.5), q(.95), q(.99), lat[len(lat)-1].Round(time.Microsecond))
 	b, _ := os.ReadFile("/proc/loadavg")
 	fmt.Printf("  mean wall %s, mean process CPU %s per load (load average %s)\n", (wall / time.Duration(len(lat))).Round(time.Microsecond),
-		(cpu / time.Duration(len(lat))).Round(time.Microsecond), strings.Fields(string(b)+" ?")[0])
+		(cpu / time.Duration(len(lat))).Round(time.Microsecond), strings.Fields(string(b) + " ?")[0])
 	return nil
 }
 

@@ -30,7 +30,7 @@ func TestRender(t *testing.T) {
 		"zh with honorific": {"{{greeting}}！感谢您{{years_of_support}}。", Vars{Lang: "zh", Supporter: wang, Since: &since, Now: now},
 			"王伟 先生，您好！感谢您7年来的支持。"},
 		"zh without honorific": {"{{name}}，您好", Vars{Lang: "zh", Supporter: supporter.Supporter{Name: "李娜"}, Now: now}, "李娜，您好"},
-		"zh missing": {"{{greeting}}！{{last_gift}}", Vars{Lang: "zh", Now: now}, "您好！您的慷慨支持"},
+		"zh missing":           {"{{greeting}}！{{last_gift}}", Vars{Lang: "zh", Now: now}, "您好！您的慷慨支持"},
 		"en": {"Dear {{name}},\nThank you for {{years_of_support}} and {{last_gift}}. Ticket #{{ticket_number}}.\n{{agent_name}}",
 			Vars{Lang: "en", Supporter: jane, Since: &since, LastGift: &giving.Donation{AmountMinor: 2500, Currency: "USD", DonatedAt: gift.DonatedAt}, TicketNumber: 7, AgentName: "Aiko", Now: now},
 			"Dear Ms Jane Doe,\nThank you for 7 years of support and your gift of $25.00 on 3 October 2026. Ticket #7.\nAiko"},
