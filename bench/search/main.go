@@ -39,6 +39,7 @@ type config struct {
 	ingest       int
 	duration     time.Duration
 	cpuProfile   string
+	slow         time.Duration
 }
 
 func main() {
@@ -56,6 +57,7 @@ func main() {
 	flag.IntVar(&c.ingest, "ingest", 0, "add this many messages per second through ticket.Service with the index hook")
 	flag.DurationVar(&c.duration, "duration", 30*time.Second, "how long --ingest runs")
 	flag.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run")
+	flag.DurationVar(&c.slow, "slow", 0, "print every query slower than this")
 	flag.Parse()
 	if err := run(context.Background(), c); err != nil {
 		fmt.Fprintln(os.Stderr, "search bench:", err)

@@ -46,17 +46,18 @@ type candidate struct {
 // page is what an engine found.
 type page struct {
 	items []candidate
-	// capped: more documents matched than rankWindow, and only the
-	// rankWindow most recently indexed of them were ranked.
+	// capped: more documents matched than the engine's rank window, and
+	// only the most recently indexed of them were ranked.
 	capped bool
 	// explain is the plan, when the plan asked for it.
 	explain string
 }
 
 // rankWindow is how many of the most recently indexed matches a relevance
-// query ranks. Below it ranking is exact; a query matching more documents
-// (a common bigram can match a fifth of a million tickets) ranks only the
-// newest rankWindow, which keeps its cost bounded: see docs/search.md.
+// query ranks on SQLite (PostgreSQL: pgRankWindow). Below it ranking is
+// exact; a query matching more documents (a common bigram can match a fifth
+// of a million tickets) ranks only the newest rankWindow, which keeps its
+// cost bounded: see docs/search.md.
 const rankWindow = 1000
 
 // explainQuery runs EXPLAIN on a query and returns the plan as text.

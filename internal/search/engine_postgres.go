@@ -3,9 +3,13 @@ package search
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/steward-desk/steward/internal/db"
 )
@@ -35,7 +39,22 @@ import (
 // PostgreSQL's planner picks between the GIN index (rare terms) and walking
 // search_docs newest first with the cheap substring filter (common terms,
 // where the newest rankWindow matches are found after a few thousand rows).
-type pgEngine struct{ d *db.DB }
+type pgEngine struct {
+	d *db.DB
+
+	statsMu sync.Mutex
+	stats   pgStats
+}
+
+// pgStats is what ANALYZE knows of the index: how many documents there are
+// and the frequency of the least common of its most common terms. A query
+// the planner expects to match at least that share of documents holds a
+// common term.
+type pgStats struct {
+	docs    float64
+	minFreq float64 // 0: no statistics yet
+	at      time.Time
+}
 
 // Blocks of the run form, in field order (index_doc.go), 1-based for
 // split_part.
@@ -160,9 +179,6 @@ func (q *pgQuery) build(p *plan, withRank bool) (cand, exact, rank string) {
 	if len(conds) == 0 {
 		conds = []string{"TRUE"}
 	}
-	if len(ranks) == 0 {
-		ranks = []string{"0"}
-	}
 	return strings.Join(cp, " & "), strings.Join(conds, " AND "), strings.Join(ranks, " + ")
 }
 
@@ -179,53 +195,270 @@ func (e *pgEngine) remove(ctx context.Context, q db.Querier, kind string, id int
 	return err
 }
 
+// Strategies. A query with a common term (one ANALYZE lists among the
+// most common, in 2–3% of documents or more on the demo data) walks
+// search_docs newest first: its matches are dense, so the first
+// pgRankWindow of them come after a few thousand rows, and reading the
+// term's whole GIN posting list (50 ms for a word in a third of a million
+// tickets) is avoided; the walk gives up after pgScanBudget seqs and the GIN
+// index takes over for the older rest. Other queries use the GIN index at
+// once: they fetch at most a few percent of the rows. pgRankWindow is
+// PostgreSQL's rankWindow, smaller than SQLite's because both costs grow
+// with it.
+const (
+	pgRankWindow = 500
+	pgScanBudget = 50000
+	// pgWindowFrom: from this many GIN matches, the GIN index is read in
+	// windows of seqs (see search).
+	pgWindowFrom = 2000
+)
+
 func (e *pgEngine) search(ctx context.Context, dbq db.Querier, p *plan) (page, error) {
-	q := &pgQuery{}
-	where := "kind = " + q.arg(p.kind)
 	byRecency := p.recent || !p.hasText()
-	cand, exact, rank := q.build(p, !byRecency)
-	if cand != "" {
-		where += " AND search_vector(terms) @@ " + q.arg(cand) + "::tsquery"
+	window := pgRankWindow
+	if byRecency {
+		window = p.limit
 	}
-	where += " AND " + exact
+	q := &pgQuery{}
+	kindArg := q.arg(p.kind)
+	cand, exact, rank := q.build(p, !byRecency)
+	if rank == "" {
+		rank = "0"
+	}
+	where := "kind = " + kindArg + " AND " + exact
 	for _, r := range p.created {
 		where += " AND " + createdCond("created_at", r, q.arg)
 	}
-	var query string
-	if byRecency {
-		if p.beforeSeq > 0 {
-			where += " AND seq < " + q.arg(p.beforeSeq)
-		}
-		query = `SELECT seq, ref_id, 0, 0 FROM search_docs WHERE ` + where + `
-			ORDER BY seq DESC LIMIT ` + q.arg(p.limit+1)
-	} else {
-		query = `SELECT seq, ref_id, score, total FROM (
-				SELECT seq, ref_id, ` + rank + ` AS score, count(*) OVER () AS total
-				FROM (SELECT seq, ref_id, terms FROM search_docs WHERE ` + where + `
-					ORDER BY seq DESC LIMIT ` + q.arg(rankWindow) + `) c
-			) m ORDER BY score DESC, seq DESC LIMIT ` + q.arg(p.limit+1) + ` OFFSET ` + q.arg(p.offset)
+	if p.beforeSeq > 0 {
+		where += " AND seq < " + q.arg(p.beforeSeq)
 	}
-	if p.explain {
-		return explainQuery(ctx, dbq, e.d.Engine, query, q.args)
-	}
-	rows, err := dbq.QueryContext(ctx, query, q.args...)
-	if err != nil {
-		return page{}, fmt.Errorf("search: postgres query: %w", err)
-	}
-	defer rows.Close()
-	var pg page
-	for rows.Next() {
-		var c candidate
-		var total int
-		if err := rows.Scan(&c.seq, &c.id, &c.score, &total); err != nil {
+	sel := `SELECT seq, ref_id, ` + rank + ` FROM search_docs WHERE `
+
+	// Choose: walk newest first, or the GIN index; expect is the number
+	// of matches the GIN index is expected to return.
+	scan := cand == ""
+	var expect float64
+	if !scan {
+		var err error
+		if expect, scan, err = e.common(ctx, dbq, cand); err != nil {
 			return page{}, err
 		}
-		if total >= rankWindow {
-			pg.capped = true
-		}
-		pg.items = append(pg.items, c)
 	}
-	return pg, rows.Err()
+	var pg page
+	top := p.beforeSeq
+	if top == 0 && cand != "" {
+		if err := dbq.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) + 1 FROM search_docs`).Scan(&top); err != nil {
+			return page{}, err
+		}
+	}
+	hi := top // candidates so far have seq >= hi; the rest must be below it
+	if scan {
+		a := append([]any(nil), q.args...)
+		query := sel + where
+		floor := int64(0)
+		if cand != "" {
+			floor = max(top-pgScanBudget, 0)
+			a = append(a, floor)
+			query += " AND seq >= $" + strconv.Itoa(len(a))
+		}
+		a = append(a, window+1)
+		query += " ORDER BY seq DESC LIMIT $" + strconv.Itoa(len(a))
+		if p.explain {
+			return explainQuery(ctx, dbq, e.d.Engine, query, a)
+		}
+		items, err := scanCandidates(ctx, dbq, query, a)
+		if err != nil {
+			return page{}, err
+		}
+		pg.items = items
+		if len(items) > window || floor == 0 {
+			return e.finish(pg, p, window), nil
+		}
+		// Fewer matches than the planner thought: expect as many below
+		// the floor as their density in the walk suggests.
+		expect = float64(len(items)) * float64(floor) / float64(top-floor)
+		hi = floor
+	}
+	// The GIN index, for what the walk did not reach, newest first in
+	// windows of seqs that grow fourfold: each query ANDs the GIN bitmap
+	// with the primary key's range, so it fetches only rows in its window
+	// however common the terms turn out to be. Index and sequential scans
+	// are off (a plan walking the primary key would compute search_vector
+	// for every row) and work_mem is raised so that bitmaps stay exact (a
+	// lossy page is rechecked by computing search_vector for each row).
+	err := withoutIndexScans(ctx, dbq, func(tx db.Querier) error {
+		// With few matches, one query over all seqs below hi: ANDing with
+		// the primary key would cost more than the rows it saves. The
+		// planner's estimate is no guide for a term it has no statistics
+		// on (it assumes half the least common frequency it knows), so
+		// unless the walk measured the density, count up to a cap.
+		firstWidth := int64(pgScanBudget)
+		few := expect < pgWindowFrom
+		if !scan {
+			var n int
+			err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM search_docs
+				WHERE search_vector(terms) @@ $1::tsquery AND seq + 0 < $2 LIMIT $3) m`, cand, hi, pgWindowFrom).Scan(&n)
+			if err != nil {
+				return fmt.Errorf("search: postgres count: %w", err)
+			}
+			few = n < pgWindowFrom
+		}
+		if few {
+			firstWidth = hi
+		}
+		for width := firstWidth; hi > 0 && len(pg.items) <= window; width *= 4 {
+			lo := max(hi-width, 0)
+			a := append([]any(nil), q.args...)
+			a = append(a, cand)
+			query := sel + where + " AND search_vector(terms) @@ $" + strconv.Itoa(len(a)) + "::tsquery"
+			if lo > 0 {
+				// A window: AND the GIN bitmap with the primary key's range.
+				a = append(a, lo, hi)
+				query += " AND seq >= $" + strconv.Itoa(len(a)-1) + " AND seq < $" + strconv.Itoa(len(a))
+			} else {
+				// Everything below hi: a filter (seq + 0 is not indexed), or
+				// the planner might AND with a bitmap of the whole table.
+				a = append(a, hi)
+				query += " AND seq + 0 < $" + strconv.Itoa(len(a))
+			}
+			a = append(a, window+1-len(pg.items))
+			query += " ORDER BY seq DESC LIMIT $" + strconv.Itoa(len(a))
+			if p.explain {
+				var err error
+				pg, err = explainQuery(ctx, tx, e.d.Engine, query, a)
+				return err
+			}
+			items, err := scanCandidates(ctx, tx, query, a)
+			if err != nil {
+				return err
+			}
+			pg.items = append(pg.items, items...)
+			hi = lo
+		}
+		return nil
+	})
+	if err != nil || p.explain {
+		return pg, err
+	}
+	return e.finish(pg, p, window), nil
+}
+
+// finish ranks (unless sorted by recency) and pages the candidates, newest
+// first, at most window+1 of them.
+func (e *pgEngine) finish(pg page, p *plan, window int) page {
+	if p.recent || !p.hasText() {
+		if len(pg.items) > p.limit+1 {
+			pg.items = pg.items[:p.limit+1]
+		}
+		return pg
+	}
+	if len(pg.items) > window {
+		pg.items, pg.capped = pg.items[:window], true
+	}
+	sort.SliceStable(pg.items, func(i, j int) bool { return pg.items[i].score > pg.items[j].score })
+	if p.offset >= len(pg.items) {
+		pg.items = nil
+		return pg
+	}
+	pg.items = pg.items[p.offset:min(len(pg.items), p.offset+p.limit+1)]
+	return pg
+}
+
+func scanCandidates(ctx context.Context, q db.Querier, query string, args []any) ([]candidate, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("search: postgres query: %w", err)
+	}
+	defer rows.Close()
+	var out []candidate
+	for rows.Next() {
+		var c candidate
+		if err := rows.Scan(&c.seq, &c.id, &c.score); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// common returns how many documents the planner expects cand to match,
+// and whether that is at least 3/4 of the frequency of the least common
+// term it keeps statistics on: a query with a common term. (For a term it
+// has no statistics on, the planner assumes half that frequency.)
+func (e *pgEngine) common(ctx context.Context, q db.Querier, cand string) (float64, bool, error) {
+	e.statsMu.Lock()
+	st := e.stats
+	e.statsMu.Unlock()
+	if time.Since(st.at) > 5*time.Minute {
+		var freqs []byte
+		err := q.QueryRowContext(ctx, `SELECT COALESCE((SELECT reltuples FROM pg_class WHERE relname = 'search_docs'), 0),
+			(SELECT most_common_elem_freqs::text FROM pg_stats WHERE tablename = 'search_docs_terms' LIMIT 1)`).Scan(&st.docs, &freqs)
+		if err != nil {
+			return 0, false, fmt.Errorf("search: index statistics: %w", err)
+		}
+		// most_common_elem_freqs: the frequencies, then the minimum, the
+		// maximum and the null fraction.
+		st.minFreq = 0
+		if f := strings.Split(strings.Trim(string(freqs), "{}"), ","); len(f) >= 3 {
+			st.minFreq, _ = strconv.ParseFloat(f[len(f)-3], 64)
+		}
+		st.at = time.Now()
+		e.statsMu.Lock()
+		e.stats = st
+		e.statsMu.Unlock()
+	}
+	est, err := e.estimate(ctx, q, cand)
+	if err != nil {
+		return 0, false, err
+	}
+	if st.minFreq == 0 || st.docs <= 0 {
+		return est, false, nil // no statistics: a small or new index
+	}
+	return est, est >= 0.75*st.minFreq*st.docs, nil
+}
+
+// estimate asks the planner how many documents match a tsquery.
+func (e *pgEngine) estimate(ctx context.Context, q db.Querier, cand string) (float64, error) {
+	var plan string
+	if err := q.QueryRowContext(ctx, `EXPLAIN (FORMAT JSON) SELECT 1 FROM search_docs WHERE search_vector(terms) @@ $1::tsquery`, cand).Scan(&plan); err != nil {
+		return 0, fmt.Errorf("search: estimate: %w", err)
+	}
+	var out []struct {
+		Plan struct {
+			Rows float64 `json:"Plan Rows"`
+		} `json:"Plan"`
+	}
+	if err := json.Unmarshal([]byte(plan), &out); err != nil || len(out) == 0 {
+		return 0, fmt.Errorf("search: estimate: %q: %v", plan, err)
+	}
+	return out[0].Plan.Rows, nil
+}
+
+// withoutIndexScans runs fn in a read-only transaction where the planner
+// may use bitmap scans (the GIN index) but not index or sequential scans,
+// with memory enough for exact bitmaps of a million documents.
+// q is the pool (or a caller's transaction, which it then uses as is).
+func withoutIndexScans(ctx context.Context, q db.Querier, fn func(db.Querier) error) error {
+	pool, ok := q.(*sql.DB)
+	if !ok {
+		return fn(q)
+	}
+	tx, err := pool.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, set := range []string{`SET LOCAL enable_indexscan = off`, `SET LOCAL enable_seqscan = off`, `SET LOCAL work_mem = '64MB'`,
+		// Worker start-up costs more than these queries.
+		`SET LOCAL max_parallel_workers_per_gather = 0`} {
+		if _, err := tx.ExecContext(ctx, set); err != nil {
+			return err
+		}
+	}
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 func (e *pgEngine) bulk() bulkEngine { return &pgBulk{d: e.d} }

@@ -235,10 +235,8 @@ func decodeCursor(c string, p *plan) error {
 	switch {
 	case b[0] == 't' && byRecency:
 		p.beforeSeq = n
-	case b[0] == 'r' && !byRecency && n < rankWindow:
+	case b[0] == 'r' && !byRecency && n < 1<<20:
 		p.offset = int(n)
-	case b[0] == 'r' && !byRecency:
-		return errs.Field("cursor", "invalid", "relevance ranking ends after %d results; sort by recent to see more", rankWindow)
 	default:
 		return errs.Field("cursor", "invalid", "the cursor belongs to another sort order")
 	}
