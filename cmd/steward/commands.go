@@ -16,6 +16,7 @@ import (
 	"github.com/steward-desk/steward/internal/audit"
 	"github.com/steward-desk/steward/internal/auth"
 	"github.com/steward-desk/steward/internal/demo"
+	"github.com/steward-desk/steward/internal/search"
 	"github.com/steward-desk/steward/internal/staff"
 )
 
@@ -86,6 +87,11 @@ func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		res = demo.Result{AdminEmail: email, Password: pw}
 	case err != nil:
 		return err
+	case res.Bulk:
+		// The bulk generator writes rows directly; index them in one pass.
+		if _, err := search.Reindex(ctx, a.DB, func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) }); err != nil {
+			return fmt.Errorf("index the demo data: %w", err)
+		}
 	}
 	fmt.Fprintf(stdout, "\nSteward demo is ready.\n  Open:     http://%s/\n  Email:    %s\n  Password: %s\n\n", cfg.Addr, res.AdminEmail, res.Password)
 	if *seedOnly {

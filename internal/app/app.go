@@ -16,6 +16,7 @@ import (
 	"github.com/steward-desk/steward/internal/jobs"
 	"github.com/steward-desk/steward/internal/live"
 	"github.com/steward-desk/steward/internal/routing"
+	"github.com/steward-desk/steward/internal/search"
 	"github.com/steward-desk/steward/internal/sla"
 	"github.com/steward-desk/steward/internal/ticket"
 	"github.com/steward-desk/steward/internal/tone"
@@ -37,6 +38,8 @@ type App struct {
 	Email        *Email
 	SLA          *sla.Service
 	Routing      *routing.Router
+	// Search is the full-text index, kept in step by a ticket hook.
+	Search *search.Index
 	// Automation runs the event rules (a ticket hook).
 	Automation *automation.Engine
 
@@ -96,10 +99,12 @@ func Open(ctx context.Context, cfg Config, o Options) (*App, error) {
 	// Routing first (the SLA policy may depend on the department); before
 	// wire, because intake copies the hooks.
 	a.Automation = &automation.Engine{DB: d}
-	a.Tickets.Hooks = append(a.Tickets.Hooks, a.Routing.Hook, tone.Hook, a.Automation.Hook, a.SLA.Hook)
+	a.Search = search.New(d)
+	// The search index last: it indexes what the other hooks decided.
+	a.Tickets.Hooks = append(a.Tickets.Hooks, a.Routing.Hook, tone.Hook, a.Automation.Hook, a.SLA.Hook, a.Search.Hook)
 	// Hooks that only derive data from a ticket (no routing, no mail): what
 	// generated or imported history runs (steward demo).
-	a.DerivedHooks = []ticket.Hook{a.SLA.Hook}
+	a.DerivedHooks = []ticket.Hook{a.SLA.Hook, a.Search.Hook}
 	a.Email.wire(a)
 	return a, nil
 }
