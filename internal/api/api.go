@@ -18,6 +18,7 @@ import (
 	"github.com/steward-desk/steward/internal/blob"
 	"github.com/steward-desk/steward/internal/db"
 	"github.com/steward-desk/steward/internal/routing"
+	"github.com/steward-desk/steward/internal/search"
 	"github.com/steward-desk/steward/internal/sla"
 	"github.com/steward-desk/steward/internal/ticket"
 )
@@ -35,6 +36,9 @@ type Deps struct {
 	SLA *sla.Service
 	// Routing transfers tickets between departments.
 	Routing *routing.Router
+	// Search is the full-text index (GET /search); nil means a read-only
+	// index of DB, kept current by whoever owns the ticket hooks.
+	Search *search.Index
 }
 
 // Server serves the API.
@@ -46,16 +50,20 @@ type Server struct {
 	mux     *chi.Mux
 	sla     *sla.Service
 	routing *routing.Router
+	search  *search.Index
 }
 
 // New builds the API server and its routes.
 func New(d Deps) *Server {
-	s := &Server{db: d.DB, tickets: d.Tickets, blobs: d.Blobs, log: d.Log, sla: d.SLA, routing: d.Routing}
+	s := &Server{db: d.DB, tickets: d.Tickets, blobs: d.Blobs, log: d.Log, sla: d.SLA, routing: d.Routing, search: d.Search}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
 	if s.db == nil && s.tickets != nil {
 		s.db = s.tickets.DB
+	}
+	if s.search == nil && s.db != nil {
+		s.search = search.New(s.db)
 	}
 	s.mux = s.router()
 	return s

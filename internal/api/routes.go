@@ -47,6 +47,7 @@ func (s *Server) routes() []route {
 		{"POST", "/tickets/{id}/followup", staff.Agent, s.promiseFollowup},
 		{"POST", "/tickets/{id}/transfer", staff.Agent, s.transferTicket},
 		{"GET", "/attachments/{id}", staff.Agent, s.getAttachment},
+		{"GET", "/search", staff.Agent, s.runSearch},
 
 		{"GET", "/supporters", staff.Agent, s.listSupporters},
 		{"POST", "/supporters", staff.Agent, s.createSupporter},
