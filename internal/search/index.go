@@ -157,16 +157,24 @@ func inList(args *[]any, ids []int64) string {
 }
 
 // loadTickets reads what the documents of tickets ids are made of, in the
-// order of ids; missing tickets are left out.
+// order of ids; missing tickets are left out. Two queries: the tickets with
+// their tags and supporters, then their messages (a hook runs this in every
+// ticket change's transaction, so round trips count).
 func loadTickets(ctx context.Context, q db.Querier, ids []int64) ([]ticketSource, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
 	var args []any
 	list := inList(&args, ids)
-	rows, err := q.QueryContext(ctx, `SELECT id, number, subject, status, status_group, type, channel,
-			COALESCE(department_id, 0), COALESCE(assignee_id, 0), supporter_id, language, created_at, updated_at
-		FROM tickets WHERE id IN (`+list+`)`, args...)
+	// Tags never contain spaces (ticket.NormaliseTags), nor do normalised
+	// e-mail addresses and phone numbers: a space joins them safely.
+	rows, err := q.QueryContext(ctx, `SELECT t.id, t.number, t.subject, t.status, t.status_group, t.type, t.channel,
+			COALESCE(t.department_id, 0), COALESCE(t.assignee_id, 0), t.supporter_id, t.language, t.created_at, t.updated_at,
+			COALESCE((SELECT string_agg(g.tag, ' ' ORDER BY g.tag) FROM ticket_tags g WHERE g.ticket_id = t.id), ''),
+			COALESCE(s.name, ''), COALESCE(s.email, ''),
+			COALESCE((SELECT string_agg(i.value, ' ' ORDER BY i.id) FROM supporter_identities i WHERE i.supporter_id = t.supporter_id), '')
+		FROM tickets t LEFT JOIN supporters s ON s.id = t.supporter_id
+		WHERE t.id IN (`+list+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("search: load tickets: %w", err)
 	}
@@ -174,11 +182,16 @@ func loadTickets(ctx context.Context, q db.Querier, ids []int64) ([]ticketSource
 	var all []*ticketSource
 	for rows.Next() {
 		s := &ticketSource{}
+		var tags, identities string
 		if err := rows.Scan(&s.id, &s.number, &s.subject, &s.status, &s.group, &s.typ, &s.channel,
-			&s.department, &s.assignee, &s.supporterID, &s.lang, &s.createdAt, &s.updatedAt); err != nil {
+			&s.department, &s.assignee, &s.supporterID, &s.lang, &s.createdAt, &s.updatedAt,
+			&tags, &s.people.name, &s.people.email, &identities); err != nil {
 			rows.Close()
 			return nil, err
 		}
+		s.tags = strings.Fields(tags)
+		s.people.id = s.supporterID
+		s.people.identities = strings.Fields(identities)
 		byID[s.id] = s
 		all = append(all, s)
 	}
@@ -188,26 +201,6 @@ func loadTickets(ctx context.Context, q db.Querier, ids []int64) ([]ticketSource
 	}
 	if len(all) == 0 {
 		return nil, nil
-	}
-
-	rows, err = q.QueryContext(ctx, `SELECT ticket_id, tag FROM ticket_tags WHERE ticket_id IN (`+list+`) ORDER BY ticket_id, tag`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("search: load tags: %w", err)
-	}
-	for rows.Next() {
-		var id int64
-		var tag string
-		if err := rows.Scan(&id, &tag); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		if s := byID[id]; s != nil {
-			s.tags = append(s.tags, tag)
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
 	}
 
 	rows, err = q.QueryContext(ctx, `SELECT ticket_id, direction, body_text FROM messages WHERE ticket_id IN (`+list+`) ORDER BY ticket_id, id`, args...)
@@ -230,26 +223,11 @@ func loadTickets(ctx context.Context, q db.Querier, ids []int64) ([]ticketSource
 		return nil, err
 	}
 
-	supIDs := make([]int64, 0, len(all))
-	seen := map[int64]bool{}
-	for _, s := range all {
-		if !seen[s.supporterID] {
-			seen[s.supporterID] = true
-			supIDs = append(supIDs, s.supporterID)
-		}
-	}
-	people, err := loadPeople(ctx, q, supIDs)
-	if err != nil {
-		return nil, err
-	}
 	out := make([]ticketSource, 0, len(all))
 	for _, id := range ids {
 		s := byID[id]
 		if s == nil {
 			continue
-		}
-		if p := people[s.supporterID]; p != nil {
-			s.people = *p
 		}
 		out = append(out, *s)
 		delete(byID, id) // an id given twice is indexed once
