@@ -17,6 +17,7 @@ import (
 
 	"github.com/steward-desk/steward/internal/blob"
 	"github.com/steward-desk/steward/internal/db"
+	"github.com/steward-desk/steward/internal/mailbox"
 	"github.com/steward-desk/steward/internal/routing"
 	"github.com/steward-desk/steward/internal/search"
 	"github.com/steward-desk/steward/internal/sla"
@@ -36,6 +37,12 @@ type Deps struct {
 	SLA *sla.Service
 	// Routing transfers tickets between departments.
 	Routing *routing.Router
+	// Mailboxes stores the support addresses (it holds the secret key for
+	// their credentials); nil means one without a key.
+	Mailboxes *mailbox.Store
+	// MailboxesChanged is called after a mailbox was added, changed or
+	// removed (the IMAP poller's Refresh); nil does nothing.
+	MailboxesChanged func()
 	// Search is the full-text index (GET /search); nil means a read-only
 	// index of DB, kept current by whoever owns the ticket hooks.
 	Search *search.Index
@@ -50,6 +57,8 @@ type Server struct {
 	mux     *chi.Mux
 	sla     *sla.Service
 	routing *routing.Router
+	mboxes  *mailbox.Store
+	onMbox  func() // Deps.MailboxesChanged
 	search  *search.Index
 }
 
@@ -64,6 +73,10 @@ func New(d Deps) *Server {
 	}
 	if s.search == nil && s.db != nil {
 		s.search = search.New(s.db)
+	}
+	s.mboxes, s.onMbox = d.Mailboxes, d.MailboxesChanged
+	if s.mboxes == nil {
+		s.mboxes = &mailbox.Store{DB: s.db}
 	}
 	s.mux = s.router()
 	return s

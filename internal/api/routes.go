@@ -72,6 +72,13 @@ func (s *Server) routes() []route {
 		{"DELETE", "/macros/{id}", staff.Admin, s.deleteMacro},
 		{"GET", "/macros/{id}/render", staff.Agent, s.renderMacro},
 		{"PUT", "/settings/stripe", staff.Admin, s.putStripe},
+		{"GET", "/mailboxes", staff.Admin, s.listMailboxes},
+		{"POST", "/mailboxes", staff.Admin, s.createMailbox},
+		{"PATCH", "/mailboxes/{id}", staff.Admin, s.patchMailbox},
+		{"DELETE", "/mailboxes/{id}", staff.Admin, s.deleteMailbox},
+		{"GET", "/quarantine", staff.Admin, s.listQuarantine},
+		{"GET", "/quarantine/{id}/raw", staff.Admin, s.getQuarantineRaw},
+		{"POST", "/quarantine/{id}/resolve", staff.Admin, s.resolveQuarantine},
 
 		{"GET", "/users", staff.Agent, s.listUsers},
 		{"POST", "/users", staff.Admin, s.createUser},
