@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"os"
 	"runtime/pprof"
+	"strings"
 	"time"
 
 	"github.com/steward-desk/steward/internal/db"
@@ -88,7 +89,7 @@ func run(ctx context.Context, c config) error {
 	if err := jobs.Migrate(ctx, d); err != nil {
 		return err
 	}
-	fmt.Printf("engine: %s\n", d.Engine)
+	fmt.Printf("engine: %s; load average %s (the machine is shared: compare runs at similar load)\n", d.Engine, loadAvg())
 	if c.generate > 0 {
 		var n int
 		if err := d.R.QueryRowContext(ctx, "SELECT COUNT(*) FROM (SELECT 1 FROM tickets LIMIT 1) t").Scan(&n); err != nil {
@@ -129,5 +130,19 @@ func run(ctx context.Context, c config) error {
 			return err
 		}
 	}
+	fmt.Printf("load average at the end: %s\n", loadAvg())
 	return nil
+}
+
+// loadAvg reads the 1, 5 and 15 minute load averages (Linux).
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
 }

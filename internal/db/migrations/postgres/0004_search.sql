@@ -67,4 +67,7 @@ CREATE FUNCTION search_count(haystack text, needle text) RETURNS integer
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 AS $$ SELECT (length(haystack) - length(replace(haystack, needle, ''))) / GREATEST(length(needle), 1) $$;
 
-CREATE INDEX search_docs_terms ON search_docs USING gin (search_vector(terms));
+-- New entries wait in the GIN index's pending list, which every search
+-- reads through, until it reaches this size (kB; default 4 MB) and is merged
+-- into the index: a small list keeps searches fast while messages arrive.
+CREATE INDEX search_docs_terms ON search_docs USING gin (search_vector(terms)) WITH (gin_pending_list_limit = 512);
