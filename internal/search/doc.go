@@ -89,4 +89,19 @@
 // filters (status: type: channel: department: assignee: tag: from: lang:
 // created: is:) into a Query; Snippet marks a query's matches in a text for
 // display, on the original characters.
+//
+// # The index
+//
+// Index stores the terms in the application database and answers Search.
+// Index.Hook, a ticket.Hook, re-indexes a ticket inside the transaction of
+// every change, so it is searchable when that transaction commits; Reindex
+// rebuilds everything (steward reindex). A document (index_doc.go) is a
+// ticket's or supporter's fields; every indexing gives it a new seq in
+// search_docs, the recency order of results. The engines (engine.go) differ
+// in one place each: engine_sqlite.go stores FTS5 columns and ranks with
+// bm25 or by field presence; engine_postgres.go stores the run form
+// (runs.go), expanded by the SQL function search_vector for a GIN index,
+// and checks phrases with strpos. Both rank only the most recently changed
+// matches of a very large result set. docs/search.md has the design, the
+// query language for users and the measured figures.
 package search
