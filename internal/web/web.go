@@ -17,6 +17,7 @@ import (
 	"github.com/steward-desk/steward/internal/blob"
 	"github.com/steward-desk/steward/internal/db"
 	"github.com/steward-desk/steward/internal/live"
+	"github.com/steward-desk/steward/internal/mailbox"
 	"github.com/steward-desk/steward/internal/sla"
 	"github.com/steward-desk/steward/internal/staff"
 	"github.com/steward-desk/steward/internal/ticket"
@@ -33,6 +34,12 @@ type Deps struct {
 	SecureCookies bool
 	// SLA sets follow-up timers; nil reads SLA status only.
 	SLA *sla.Service
+	// Mailboxes stores the support addresses (it holds the secret key for
+	// their credentials); nil means one without a key.
+	Mailboxes *mailbox.Store
+	// MailboxesChanged is called after a mailbox was added, changed or
+	// removed (the IMAP poller's Refresh); nil does nothing.
+	MailboxesChanged func()
 }
 
 // Server serves the agent UI.
@@ -46,6 +53,9 @@ type Server struct {
 	tpl     *templates
 	handler http.Handler
 
+	// mboxes are the mailboxes; onMbox is Deps.MailboxesChanged.
+	mboxes *mailbox.Store
+	onMbox func()
 	// heartbeat is the SSE keep-alive interval (tests shorten it).
 	heartbeat time.Duration
 	// now is the clock (tests may fix it).
@@ -65,6 +75,10 @@ func New(d Deps) *Server {
 	s := &Server{
 		db: d.DB, tickets: d.Tickets, live: d.Live, blobs: d.Blobs, log: d.Log, secure: d.SecureCookies,
 		tpl: mustParseTemplates(), heartbeat: 25 * time.Second, now: time.Now, sla: d.SLA,
+	}
+	s.mboxes, s.onMbox = d.Mailboxes, d.MailboxesChanged
+	if s.mboxes == nil {
+		s.mboxes = &mailbox.Store{DB: s.db}
 	}
 	s.handler = s.buildHandler()
 	return s
@@ -140,6 +154,13 @@ func (s *Server) routes() []route {
 		{"POST /admin/sla/rules/{id}", staff.Admin, s.adminRuleSave},
 		{"GET /admin/settings", staff.Admin, s.adminSettings},
 		{"POST /admin/settings", staff.Admin, s.adminSettingsUpdate},
+		{"GET /admin/mailboxes", staff.Admin, s.adminMailboxes},
+		{"POST /admin/mailboxes", staff.Admin, s.adminMailboxSave},
+		{"POST /admin/mailboxes/{id}", staff.Admin, s.adminMailboxSave},
+		{"POST /admin/mailboxes/{id}/delete", staff.Admin, s.adminMailboxDelete},
+		{"GET /admin/quarantine", staff.Admin, s.adminQuarantine},
+		{"GET /admin/quarantine/{id}/raw", staff.Admin, s.adminQuarantineRaw},
+		{"POST /admin/quarantine/{id}/resolve", staff.Admin, s.adminQuarantineResolve},
 	}
 }
 
