@@ -14,7 +14,7 @@ func TestClientAddr(t *testing.T) {
 	for _, c := range []struct{ peer, xff, want string }{
 		{"127.0.0.1:5000", "203.0.113.7", "203.0.113.7:0"},
 		{"127.0.0.1:5000", "198.51.100.1, 203.0.113.7, 10.1.2.3", "203.0.113.7:0"}, // client-supplied left part ignored
-		{"192.0.2.9:5000", "203.0.113.7", "192.0.2.9:5000"},                         // untrusted peer: header ignored
+		{"192.0.2.9:5000", "203.0.113.7", "192.0.2.9:5000"},                        // untrusted peer: header ignored
 		{"127.0.0.1:5000", "", "127.0.0.1:5000"},
 		{"127.0.0.1:5000", "garbage", "127.0.0.1:5000"},
 	} {
