@@ -2,15 +2,18 @@
 //
 //  1. due times for --n tickets on a split-shift calendar with holidays
 //     (pure calendar arithmetic, as a recalculation does per target);
+//
 //  2. the recalculation after a calendar change in the database: --n
 //     running targets re-read, recomputed, written back with new timer jobs;
+//
 //  3. a new ticket against --policies ordered policies: choosing the policy
 //     and computing its targets in memory, and the whole ticket hook
 //     (sla.Service.Evaluate in a transaction), p50/p99 over --samples;
+//
 //  4. a new ticket against 50 automation rules, in memory and as the hook.
 //
-//	go run ./bench/sla                       # SQLite in a temporary directory
-//	go run ./bench/sla --db postgres://…     # an empty PostgreSQL database
+//     go run ./bench/sla                       # SQLite in a temporary directory
+//     go run ./bench/sla --db postgres://…     # an empty PostgreSQL database
 package main
 
 import (

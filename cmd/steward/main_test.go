@@ -44,8 +44,10 @@ func waitHealthy(t *testing.T, addr string) {
 // SIGTERM does — with a request still in flight, which must complete.
 func TestCommandsBesideServe(t *testing.T) {
 	engines := map[string]func(t *testing.T) []string{
-		"sqlite":   func(t *testing.T) []string { return []string{"--data", t.TempDir()} },
-		"postgres": func(t *testing.T) []string { return []string{"--data", t.TempDir(), "--db", dbtest.NewPostgresDatabase(t)} },
+		"sqlite": func(t *testing.T) []string { return []string{"--data", t.TempDir()} },
+		"postgres": func(t *testing.T) []string {
+			return []string{"--data", t.TempDir(), "--db", dbtest.NewPostgresDatabase(t)}
+		},
 	}
 	for name, storage := range engines {
 		t.Run(name, func(t *testing.T) {

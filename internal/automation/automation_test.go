@@ -59,7 +59,10 @@ func TestRulesOrderedAndLoopSafe(t *testing.T) {
 		// An update fires Ping then Pong once each and stops.
 		cat := "receipts"
 		done := make(chan error, 1)
-		go func() { _, _, err := svc.Update(ctx, audit.Actor{Name: "test"}, tk.ID, ticket.Patch{Category: &cat}); done <- err }()
+		go func() {
+			_, _, err := svc.Update(ctx, audit.Actor{Name: "test"}, tk.ID, ticket.Patch{Category: &cat})
+			done <- err
+		}()
 		select {
 		case err := <-done:
 			if err != nil {

@@ -179,7 +179,11 @@ func TestNoAcknowledgementToRobotsAndLoops(t *testing.T) {
 				m.Automated = intake.AutoReply
 				return m
 			}(),
-			func() intake.Inbound { m := mail("l1@x", "list@example.org", "", "digest", "x"); m.Automated = intake.List; return m }(),
+			func() intake.Inbound {
+				m := mail("l1@x", "list@example.org", "", "digest", "x")
+				m.Automated = intake.List
+				return m
+			}(),
 			mail("md1@x", "MAILER-DAEMON@mx.example.org", "", "Undelivered Mail", "x"),
 			mail("nr1@x", "no-reply@shop.example", "", "Your order", "x"),
 		}
