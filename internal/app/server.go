@@ -42,7 +42,7 @@ func (a *App) Handler() http.Handler {
 	// Stripe signs its webhooks; the secret is STEWARD_STRIPE_WEBHOOK_SECRET or the admin setting.
 	r.Handle("/webhooks/stripe", stripehook.Handler(a.DB, os.Getenv("STEWARD_STRIPE_WEBHOOK_SECRET"), a.Log))
 	r.Mount("/api/v1", api.New(api.Deps{DB: a.DB, Tickets: a.Tickets, Blobs: a.Blobs, Log: a.Log, SLA: a.SLA, Routing: a.Routing, Mailboxes: a.Email.Mailboxes, MailboxesChanged: a.Email.Poller.Refresh, Search: a.Search}).Handler())
-	r.Mount("/", web.New(web.Deps{DB: a.DB, Tickets: a.Tickets, Live: a.Live, Blobs: a.Blobs, Log: a.Log, SecureCookies: a.Cfg.SecureCookies, SLA: a.SLA, Mailboxes: a.Email.Mailboxes, MailboxesChanged: a.Email.Poller.Refresh}).Handler())
+	r.Mount("/", web.New(web.Deps{DB: a.DB, Tickets: a.Tickets, Live: a.Live, Blobs: a.Blobs, Log: a.Log, SecureCookies: a.Cfg.SecureCookies, SLA: a.SLA, Mailboxes: a.Email.Mailboxes, MailboxesChanged: a.Email.Poller.Refresh, Search: a.Search}).Handler())
 	return r
 }
 

@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -165,21 +164,6 @@ func (s *Server) inboxRegions(w http.ResponseWriter, r *http.Request) {
 	}
 	d.OpenID, _ = strconv.ParseInt(r.URL.Query().Get("open"), 10, 64)
 	s.execute(w, r, http.StatusOK, "inbox", "regions", s.newPage(r, "", d))
-}
-
-var ticketNumber = regexp.MustCompile(`^#?\s*([0-9]{1,12})$`)
-
-// search jumps to a ticket by number ("#42") or searches supporters.
-func (s *Server) search(w http.ResponseWriter, r *http.Request) {
-	q := strings.TrimSpace(r.URL.Query().Get("q"))
-	if m := ticketNumber.FindStringSubmatch(q); m != nil {
-		n, _ := strconv.ParseInt(m[1], 10, 64)
-		if t, err := ticket.GetByNumber(r.Context(), s.db.R, n); err == nil {
-			http.Redirect(w, r, "/tickets/"+strconv.FormatInt(t.ID, 10), http.StatusSeeOther)
-			return
-		}
-	}
-	http.Redirect(w, r, "/supporters?q="+url.QueryEscape(q), http.StatusSeeOther)
 }
 
 // pathID reads a numeric path value; anything else is a 404.

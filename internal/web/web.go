@@ -18,6 +18,7 @@ import (
 	"github.com/steward-desk/steward/internal/db"
 	"github.com/steward-desk/steward/internal/live"
 	"github.com/steward-desk/steward/internal/mailbox"
+	"github.com/steward-desk/steward/internal/search"
 	"github.com/steward-desk/steward/internal/sla"
 	"github.com/steward-desk/steward/internal/staff"
 	"github.com/steward-desk/steward/internal/ticket"
@@ -40,6 +41,9 @@ type Deps struct {
 	// MailboxesChanged is called after a mailbox was added, changed or
 	// removed (the IMAP poller's Refresh); nil does nothing.
 	MailboxesChanged func()
+	// Search is the full-text index behind GET /search; nil means a
+	// read-only index of DB, kept current by the application's ticket hooks.
+	Search *search.Index
 }
 
 // Server serves the agent UI.
@@ -61,6 +65,8 @@ type Server struct {
 	// now is the clock (tests may fix it).
 	now func() time.Time
 	sla *sla.Service
+	// searchIdx answers GET /search.
+	searchIdx *search.Index
 }
 
 // New builds the UI server. It panics if the embedded templates do not parse,
@@ -79,6 +85,10 @@ func New(d Deps) *Server {
 	s.mboxes, s.onMbox = d.Mailboxes, d.MailboxesChanged
 	if s.mboxes == nil {
 		s.mboxes = &mailbox.Store{DB: s.db}
+	}
+	s.searchIdx = d.Search
+	if s.searchIdx == nil && s.db != nil {
+		s.searchIdx = search.New(s.db)
 	}
 	s.handler = s.buildHandler()
 	return s

@@ -549,9 +549,10 @@ func TestSupporterPages(t *testing.T) {
 		if r.header.Get("Location") != fmt.Sprintf("/tickets/%d", f.ticket.ID) {
 			t.Errorf("number search: %q", r.header.Get("Location"))
 		}
+		// Anything else shows the results page (internal/web/search_test.go).
 		r = c.get("/search?q=sato")
-		if r.header.Get("Location") != "/supporters?q=sato" {
-			t.Errorf("text search: %q", r.header.Get("Location"))
+		if r.status != http.StatusOK {
+			t.Errorf("text search: %d", r.status)
 		}
 	})
 }
