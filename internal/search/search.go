@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/steward-desk/steward/internal/db"
 	"github.com/steward-desk/steward/internal/errs"
@@ -31,6 +32,10 @@ const (
 	SupportersFirst = 3
 	// SnippetRunes is the length of a hit's snippet.
 	SnippetRunes = 160
+	// MaxQueryRunes and MaxQueryParts bound a query (each word is a
+	// posting list to read).
+	MaxQueryRunes = 500
+	MaxQueryParts = 24
 )
 
 // Options shape a search.
@@ -141,6 +146,9 @@ func (x *Index) plans(ctx context.Context, q string, o Options) (Query, *plan, *
 	if o.Limit == 0 {
 		o.Limit = DefaultLimit
 	}
+	if utf8.RuneCountInString(q) > MaxQueryRunes {
+		return Query{}, nil, nil, errs.Field("q", "too_long", "a search is at most %d characters", MaxQueryRunes)
+	}
 	query, err := Parse(q)
 	if err != nil {
 		var bad ErrBadFilter
@@ -152,6 +160,9 @@ func (x *Index) plans(ctx context.Context, q string, o Options) (Query, *plan, *
 	}
 	if query.IsEmpty() {
 		return Query{}, nil, nil, errs.Field("q", "required", "type a word, a phrase or a filter to search for")
+	}
+	if n := len(query.Must) + len(query.Exclude) + len(query.Filters); n > MaxQueryParts {
+		return Query{}, nil, nil, errs.Field("q", "too_long", "a search has at most %d words, phrases and filters", MaxQueryParts)
 	}
 	typ := o.Type
 	if typ == "" && len(query.Filters) > 0 {

@@ -380,6 +380,8 @@ func TestBadQueries(t *testing.T) {
 			{"receipt", search.Options{Limit: 1000}, "limit", "invalid"},
 			{"receipt", search.Options{Cursor: "!!!"}, "cursor", "invalid"},
 			{"receipt", search.Options{Cursor: "dDEyMw"}, "cursor", "invalid"}, // a recency cursor for a relevance search
+			{strings.Repeat("寄付", 300), search.Options{}, "q", "too_long"},
+			{strings.Repeat("word ", 30), search.Options{}, "q", "too_long"},
 		} {
 			_, err := desk.idx.Search(ctx, c.q, c.o)
 			inv, ok := errs.AsInvalid(err)
