@@ -28,17 +28,17 @@ import (
 // distinct bigram, that is about 4.8 times the text (measured), against
 // about 1 for the run form. The GIN index alone holds the postings.
 //
-// A query runs in two steps in one statement:
-//   - candidates: search_vector(terms) @@ cand, a tsquery of the words' terms
-//     ANDed (no phrase operators, no weights, so GIN answers it without
-//     reading rows), filter terms and single-term exclusions;
+// A query has two parts:
+//   - cand: a tsquery of the words' terms ANDed (no phrase operators, no
+//     weights, so GIN answers it without reading rows), filter terms and
+//     single-term exclusions, for the GIN index;
 //   - exact: every word or phrase is a substring of its fields' run form
 //     (runPattern), and the filters hold; the same substrings count
 //     occurrences for ranking (subject hits weigh most).
 //
-// PostgreSQL's planner picks between the GIN index (rare terms) and walking
-// search_docs newest first with the cheap substring filter (common terms,
-// where the newest rankWindow matches are found after a few thousand rows).
+// search picks, per query, between walking search_docs newest first with
+// only the exact condition (common terms) and the GIN index (see its
+// comment and docs/search.md).
 type pgEngine struct {
 	d *db.DB
 
