@@ -156,12 +156,12 @@ func TestSearch(t *testing.T) {
 		// Mistakes are a 422 naming the parameter.
 		for params, field := range map[string]string{
 			"q=" + url.QueryEscape("status:bogus"): "q",
-			"q=":                                  "q",
-			"q=x&cursor=%21%21":                   "cursor",
-			"q=x&type=donation":                   "type",
-			"q=x&sort=oldest":                     "sort",
-			"q=x&limit=0":                         "limit",
-			"q=x&limit=101":                       "limit",
+			"q=":                                   "q",
+			"q=x&cursor=%21%21":                    "cursor",
+			"q=x&type=donation":                    "type",
+			"q=x&sort=oldest":                      "sort",
+			"q=x&limit=0":                          "limit",
+			"q=x&limit=101":                        "limit",
 		} {
 			res := f.do(req{Method: "GET", Path: "/search?" + params, Token: f.agentTok}).want(t, http.StatusUnprocessableEntity)
 			if e := res.err(t); e.Error.Code != "invalid" || e.Error.Field != field {
