@@ -34,9 +34,8 @@ const writeBatch = 2000
 // index's recency order matches the data.
 //
 // The server may keep running: changes indexed by the hooks meanwhile win
-// over what Reindex read earlier. Search results are incomplete until it
-// finishes; on PostgreSQL the GIN index is dropped for the load and built
-// once at the end (searches are slow until then). progress, if not nil,
+// over what Reindex read earlier, and its writes are short transactions.
+// Search results are incomplete until it finishes. progress, if not nil,
 // receives a line now and then.
 func Reindex(ctx context.Context, d *db.DB, progress func(format string, args ...any)) (ReindexStats, error) {
 	start := time.Now()
