@@ -9,10 +9,10 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// A search document is the analysed form of one ticket or supporter: for
-// each field, a list of segments (a subject, one message, one tag), each the
-// terms Analyze gave for it. The engines store the same document in their
-// own way (engine_sqlite.go, engine_postgres.go).
+// A search document is one ticket or supporter as the index sees it: for
+// each field, a list of segments (a subject, one message, one tag). The
+// engines analyse and store it in their own way: FTS5 columns of Analyze's
+// terms (engine_sqlite.go), or the run form (runs.go, engine_postgres.go).
 
 // field is a part of a document, searched and weighted on its own.
 type field uint8
@@ -76,7 +76,8 @@ func (d *document) addTerms(f field, terms ...string) {
 	}
 }
 
-// terms returns the terms of a segment in the form an engine stores.
+// analysed returns the terms of a segment in the form an engine stores:
+// Analyze's terms, or the run form.
 func (s segment) analysed(runs bool) []string {
 	switch {
 	case s.terms != nil:
