@@ -470,7 +470,7 @@ func (e *pgEngine) bulk() bulkEngine { return &pgBulk{d: e.d} }
 type pgBulk struct{ d *db.DB }
 
 // pgGINIndex is the index of migration 0004, to build after a bulk load.
-const pgGINIndex = `CREATE INDEX IF NOT EXISTS search_docs_terms ON search_docs USING gin (search_vector(terms)) WITH (gin_pending_list_limit = 512)`
+const pgGINIndex = `CREATE INDEX IF NOT EXISTS search_docs_terms ON search_docs USING gin (search_vector(terms))`
 
 func (b *pgBulk) start(ctx context.Context, n int64) (int64, error) {
 	for _, s := range []string{`TRUNCATE search_docs`} {
