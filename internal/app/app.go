@@ -100,12 +100,16 @@ func Open(ctx context.Context, cfg Config, o Options) (*App, error) {
 	// wire, because intake copies the hooks.
 	a.Automation = &automation.Engine{DB: d}
 	a.Search = search.New(d)
-	// The search index last: it indexes what the other hooks decided.
-	a.Tickets.Hooks = append(a.Tickets.Hooks, a.Routing.Hook, tone.Hook, a.Automation.Hook, a.SLA.Hook, a.Search.Hook)
+	a.Tickets.Hooks = append(a.Tickets.Hooks, a.Routing.Hook, tone.Hook, a.Automation.Hook, a.SLA.Hook)
 	// Hooks that only derive data from a ticket (no routing, no mail): what
 	// generated or imported history runs (steward demo).
 	a.DerivedHooks = []ticket.Hook{a.SLA.Hook, a.Search.Hook}
 	a.Email.wire(a)
+	// The search index last, after the outbox's reply hook too: it indexes
+	// what the other hooks decided, and on SQLite a statement after the
+	// FTS5 write in the same transaction costs an extra index segment.
+	a.Tickets.Hooks = append(a.Tickets.Hooks, a.Search.Hook)
+	a.Email.Intake.Hooks = append(a.Email.Intake.Hooks, a.Search.Hook)
 	return a, nil
 }
 
