@@ -84,9 +84,6 @@ func Create(ctx context.Context, d *db.DB, q db.Querier, n NewTicket) (Ticket, M
 	if n.AssigneeID != nil && !exists(ctx, q, "users", *n.AssigneeID) {
 		return Ticket{}, Message{}, errs.Field("assignee_id", "invalid", "unknown user %d", *n.AssigneeID)
 	}
-	if !exists(ctx, q, "supporters", n.SupporterID) {
-		return Ticket{}, Message{}, errs.Field("supporter_id", "invalid", "unknown supporter %d", n.SupporterID)
-	}
 	now := db.Now()
 	var id int64
 	err := q.QueryRowContext(ctx, `INSERT INTO tickets (number, subject, status, status_group, priority, type, category, channel,
@@ -94,6 +91,11 @@ func Create(ctx context.Context, d *db.DB, q db.Querier, n NewTicket) (Ticket, M
 		VALUES (`+d.NextTicketNumber()+`, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, '', 0, $12, $12) RETURNING id`,
 		n.Subject, StatusNew, StatusNew.Group(), n.Priority, n.Type, n.Category, n.Channel,
 		n.DepartmentID, n.AssigneeID, n.SupporterID, n.Language, now).Scan(&id)
+	if isForeignKeyViolation(err) {
+		// Department and assignee were checked above; the supporter is the
+		// one reference not checked ahead (it usually was just resolved).
+		return Ticket{}, Message{}, errs.Field("supporter_id", "invalid", "unknown supporter %d", n.SupporterID)
+	}
 	if err != nil {
 		return Ticket{}, Message{}, fmt.Errorf("ticket: create: %w", err)
 	}
@@ -505,6 +507,10 @@ func ptrVal(p *int64) any {
 		return nil
 	}
 	return *p
+}
+
+func isForeignKeyViolation(err error) bool {
+	return err != nil && (strings.Contains(err.Error(), "FOREIGN KEY constraint failed") || strings.Contains(err.Error(), "SQLSTATE 23503"))
 }
 
 // exists checks a row by id in a fixed table name (never user input).

@@ -2,6 +2,7 @@ package ticket_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"testing"
@@ -335,6 +336,19 @@ func TestMultiRangeViewsPageLikeOneQuery(t *testing.T) {
 			if fmt.Sprint(got) != fmt.Sprint(want) || len(want) == 0 {
 				t.Errorf("view %s paged %v, want %v", c.f.View, got, want)
 			}
+		}
+	})
+}
+
+func TestUnknownSupporterIsAFieldError(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		err := d.Tx(ctx, func(tx *sql.Tx) error {
+			_, _, err := ticket.Create(ctx, d, tx, ticket.NewTicket{Subject: "x", Body: "y", SupporterID: 424242})
+			return err
+		})
+		if inv, ok := errs.AsInvalid(err); !ok || inv.Field != "supporter_id" {
+			t.Fatalf("unknown supporter: %v", err)
 		}
 	})
 }
