@@ -54,6 +54,11 @@ type DB struct {
 	Pool *pgxpool.Pool
 	// Path is the SQLite file; empty on PostgreSQL.
 	Path string
+
+	// commit groups concurrent write transactions on SQLite (groupcommit.go).
+	commit *committer
+	// states holds the work queued with AtCommit per open transaction.
+	states *txStates
 }
 
 // Options says which database to open.
@@ -100,7 +105,7 @@ func sqliteDSN(path string, write bool) string {
 }
 
 func openSQLite(ctx context.Context, path string) (*DB, error) {
-	w := sql.OpenDB(sqliteConnector{dsn: sqliteDSN(path, true), driver: &sqlite.Driver{}})
+	w := sql.OpenDB(sqliteConnector{dsn: sqliteDSN(path, true), driver: &sqlite.Driver{}, detach: true})
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
@@ -114,7 +119,9 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	r.SetConnMaxIdleTime(5 * time.Minute)
-	return &DB{Engine: SQLite, W: w, R: r, Path: path}, nil
+	d := &DB{Engine: SQLite, W: w, R: r, Path: path, states: &txStates{}}
+	d.commit = newCommitter(w, d.states)
+	return d, nil
 }
 
 func openPostgres(ctx context.Context, dsn string) (*DB, error) {
@@ -134,11 +141,14 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 		return nil, fmt.Errorf("db: connect postgres: %w", err)
 	}
 	sdb := stdlib.OpenDBFromPool(pool)
-	return &DB{Engine: Postgres, W: sdb, R: sdb, Pool: pool}, nil
+	return &DB{Engine: Postgres, W: sdb, R: sdb, Pool: pool, states: &txStates{}}, nil
 }
 
 // Close releases every connection.
 func (d *DB) Close() error {
+	if d.commit != nil {
+		d.commit.close()
+	}
 	var errs []error
 	if d.R != nil && d.R != d.W {
 		errs = append(errs, d.R.Close())
@@ -158,12 +168,19 @@ func (d *DB) Ping(ctx context.Context) error {
 	return d.R.QueryRowContext(ctx, "SELECT 1").Scan(&one)
 }
 
-// Tx runs fn in a write transaction, committing when fn returns nil.
+// Tx runs fn in a write transaction, committing when fn returns nil. On
+// SQLite, concurrent calls share one commit (groupcommit.go); fn must not
+// keep tx or start another Tx.
 func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+	if d.commit != nil {
+		return d.commit.run(ctx, fn)
+	}
 	tx, err := d.W.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("db: begin: %w", err)
 	}
+	st := d.states.open(tx)
+	defer d.states.close(tx)
 	defer func() {
 		if p := recover(); p != nil {
 			_ = tx.Rollback()
@@ -174,6 +191,9 @@ func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 		}
 	}()
 	if err = fn(tx); err != nil {
+		return err
+	}
+	if err = st.runDeferred(tx); err != nil {
 		return err
 	}
 	if err = tx.Commit(); err != nil {

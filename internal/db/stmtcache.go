@@ -20,6 +20,12 @@ const stmtCacheSize = 512
 type sqliteConnector struct {
 	dsn    string
 	driver driver.Driver
+	// detach runs statements without their context's cancellation (the
+	// writer): modernc interrupts a cancelled statement, and an interrupted
+	// write can roll back the whole transaction — which group commit shares
+	// between requests. database/sql still checks the context before each
+	// statement, so a cancelled caller stops at its next statement instead.
+	detach bool
 }
 
 func (c sqliteConnector) Connect(context.Context) (driver.Conn, error) {
@@ -27,7 +33,7 @@ func (c sqliteConnector) Connect(context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &cachingConn{inner: conn, stmts: map[string]*cachedStmt{}}, nil
+	return &cachingConn{inner: conn, stmts: map[string]*cachedStmt{}, detach: c.detach}, nil
 }
 
 func (c sqliteConnector) Driver() driver.Driver { return c.driver }
@@ -49,8 +55,16 @@ type cachedStmt struct {
 }
 
 type cachingConn struct {
-	inner driver.Conn
-	stmts map[string]*cachedStmt
+	inner  driver.Conn
+	stmts  map[string]*cachedStmt
+	detach bool
+}
+
+func (c *cachingConn) stmtCtx(ctx context.Context) context.Context {
+	if c.detach {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
 }
 
 func (c *cachingConn) in() innerConn { return c.inner.(innerConn) }
@@ -82,6 +96,7 @@ func (c *cachingConn) get(ctx context.Context, query string) (*cachedStmt, error
 }
 
 func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	ctx = c.stmtCtx(ctx)
 	s, err := c.get(ctx, query)
 	if err != nil {
 		return nil, err
@@ -95,6 +110,7 @@ func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driv
 }
 
 func (c *cachingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	ctx = c.stmtCtx(ctx)
 	s, err := c.get(ctx, query)
 	if err != nil {
 		return nil, err

@@ -43,9 +43,6 @@ const (
 )
 
 func (e *sqliteEngine) put(ctx context.Context, q db.Querier, d *document) error {
-	// The FTS5 statements come last: FTS5 writes its pending terms out as
-	// a new segment whenever a later statement of the transaction opens a
-	// savepoint, and every segment has to be merged again later.
 	var old int64
 	err := q.QueryRowContext(ctx, `DELETE FROM search_docs WHERE kind = $1 AND ref_id = $2 RETURNING seq`, d.kind, d.id).Scan(&old)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -56,26 +53,36 @@ func (e *sqliteEngine) put(ctx context.Context, q db.Querier, d *document) error
 		d.kind, d.id, d.createdAt).Scan(&seq); err != nil {
 		return err
 	}
-	if old != 0 {
-		if _, err := q.ExecContext(ctx, "DELETE FROM "+ftsTable(d.kind)+" WHERE rowid = $1", old); err != nil {
-			return err
-		}
-	}
-	return e.insertFTS(ctx, q, d, seq)
-}
-
-func (e *sqliteEngine) insertFTS(ctx context.Context, q db.Querier, d *document, seq int64) error {
+	// The FTS5 statements run at commit (db.AtCommit), together with those
+	// of every transaction sharing the commit: FTS5 writes its pending terms
+	// out as a new segment whenever a later statement opens a savepoint, and
+	// every segment has to be merged again later. Analysing now keeps the
+	// work done at commit short.
 	cols := ftsColumns(d.kind)
 	args := make([]any, 0, len(cols)+1)
 	args = append(args, seq)
-	ph := make([]string, 0, len(cols)+1)
-	ph = append(ph, "$1")
 	for i := range cols {
 		args = append(args, d.ftsField(field(i)))
-		ph = append(ph, "$"+strconv.Itoa(i+2))
 	}
-	_, err := q.ExecContext(ctx, "INSERT INTO "+ftsTable(d.kind)+" (rowid, "+strings.Join(cols, ", ")+") VALUES ("+strings.Join(ph, ", ")+")", args...)
-	return err
+	return e.d.AtCommit(q, func(ctx context.Context, tx *sql.Tx) error {
+		if old != 0 {
+			if _, err := tx.ExecContext(ctx, "DELETE FROM "+ftsTable(d.kind)+" WHERE rowid = $1", old); err != nil {
+				return err
+			}
+		}
+		_, err := tx.ExecContext(ctx, ftsInsert(d.kind), args...)
+		return err
+	})
+}
+
+// ftsInsert is the INSERT of a document's terms into kind's FTS5 table.
+func ftsInsert(kind string) string {
+	cols := ftsColumns(kind)
+	ph := make([]string, 0, len(cols)+1)
+	for i := range len(cols) + 1 {
+		ph = append(ph, "$"+strconv.Itoa(i+1))
+	}
+	return "INSERT INTO " + ftsTable(kind) + " (rowid, " + strings.Join(cols, ", ") + ") VALUES (" + strings.Join(ph, ", ") + ")"
 }
 
 func (e *sqliteEngine) remove(ctx context.Context, q db.Querier, kind string, id int64) error {
@@ -87,8 +94,10 @@ func (e *sqliteEngine) remove(ctx context.Context, q db.Querier, kind string, id
 	if err != nil {
 		return err
 	}
-	_, err = q.ExecContext(ctx, "DELETE FROM "+ftsTable(kind)+" WHERE rowid = $1", seq)
-	return err
+	return e.d.AtCommit(q, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "DELETE FROM "+ftsTable(kind)+" WHERE rowid = $1", seq)
+		return err
+	})
 }
 
 // ftsPhrase writes a group as an FTS5 phrase: "t1 t2 t3", with a trailing *

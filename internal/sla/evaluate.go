@@ -406,7 +406,7 @@ func (s *Service) save(ctx context.Context, tx *sql.Tx, old, n *row) error {
 		return fmt.Errorf("sla: save %s of ticket %d: %w", n.Target, n.TicketID, err)
 	}
 	for _, t := range timersFor(old, n) {
-		if err := s.enqueue(ctx, tx, t.args, t.at); err != nil {
+		if err := s.schedule(ctx, tx, t); err != nil {
 			return err
 		}
 	}

@@ -284,7 +284,7 @@ func (s *Service) FireBucket(ctx context.Context, a BucketArgs) error {
 			return err
 		}
 	}
-	return nil
+	return s.pruneBuckets(ctx)
 }
 
 // updateDue writes the recomputed times of many targets and the tickets'

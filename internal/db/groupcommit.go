@@ -1,0 +1,254 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync/atomic"
+)
+
+// Group commit (SQLite only).
+//
+// SQLite has one writer, so write transactions run one after another and
+// each pays for its own commit: one WAL frame write per dirty page, and FTS5
+// flushing its pending terms as a new segment. Under concurrent load that
+// was a fifth of a ticket's cost (BENCHMARKS.md). The committer runs the
+// transactions that are waiting when the writer becomes free back to back in
+// ONE SQLite transaction, each inside its own SAVEPOINT, and commits once:
+//
+//   - a function that fails (or panics) is rolled back to its savepoint and
+//     gets its own error; the others are unaffected;
+//   - every caller's Tx returns only after the shared COMMIT, with the
+//     commit's error if it failed — so "returned nil" still means "durable";
+//   - a caller whose context ends while it is still queued is skipped; once
+//     its function has started, the caller waits for the commit, because the
+//     outcome is decided there.
+//
+// Functions see the writes of the functions before them in the batch exactly
+// as they would have after those committed, so running them together is
+// equivalent to running them serially. With one waiting transaction the
+// batch is that transaction alone, without savepoints.
+
+// maxBatch bounds the functions that share one commit, so one commit never
+// waits on an unbounded queue.
+const maxBatch = 64
+
+// Request states: queued until the committer claims it or the caller gives up.
+const (
+	reqQueued int32 = iota
+	reqRunning
+	reqAbandoned
+)
+
+type txRequest struct {
+	ctx   context.Context
+	fn    func(*sql.Tx) error
+	state atomic.Int32
+	done  chan txResult
+}
+
+type txResult struct {
+	err   error
+	panic any
+}
+
+type committer struct {
+	w      *sql.DB
+	states *txStates
+	reqs   chan *txRequest
+	stop   chan struct{}
+	quit   chan struct{}
+}
+
+func newCommitter(w *sql.DB, states *txStates) *committer {
+	c := &committer{w: w, states: states, reqs: make(chan *txRequest, 1024), stop: make(chan struct{}), quit: make(chan struct{})}
+	go c.loop()
+	return c
+}
+
+// errClosed is returned by Tx after Close.
+var errClosed = errors.New("db: closed")
+
+// run queues fn and waits for the commit that includes it.
+func (c *committer) run(ctx context.Context, fn func(*sql.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	select {
+	case <-c.quit:
+		return errClosed
+	default:
+	}
+	r := &txRequest{ctx: ctx, fn: fn, done: make(chan txResult, 1)}
+	select {
+	case c.reqs <- r:
+	case <-c.quit:
+		return errClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	var res txResult
+	select {
+	case res = <-r.done:
+	case <-ctx.Done():
+		if r.state.CompareAndSwap(reqQueued, reqAbandoned) {
+			return ctx.Err()
+		}
+		res = <-r.done // already running: the commit decides
+	case <-c.quit:
+		// Closed after r was queued: the loop ends between batches, so r
+		// either ran (its result is waiting) or never will.
+		if r.state.CompareAndSwap(reqQueued, reqAbandoned) {
+			return errClosed
+		}
+		res = <-r.done
+	}
+	if res.panic != nil {
+		panic(res.panic)
+	}
+	return res.err
+}
+
+func (c *committer) close() {
+	select {
+	case <-c.quit:
+		return
+	default:
+	}
+	close(c.stop)
+	<-c.quit
+}
+
+func (c *committer) loop() {
+	defer close(c.quit)
+	batch := make([]*txRequest, 0, maxBatch)
+	for {
+		batch = batch[:0]
+		select {
+		case r := <-c.reqs:
+			batch = append(batch, r)
+		case <-c.stop:
+			c.drain()
+			return
+		}
+	fill:
+		for len(batch) < maxBatch {
+			select {
+			case r := <-c.reqs:
+				batch = append(batch, r)
+			default:
+				break fill
+			}
+		}
+		c.runBatch(batch)
+	}
+}
+
+// drain fails what is still queued at Close.
+func (c *committer) drain() {
+	for {
+		select {
+		case r := <-c.reqs:
+			r.done <- txResult{err: errClosed}
+		default:
+			return
+		}
+	}
+}
+
+// runBatch runs the claimable requests of batch in one transaction.
+func (c *committer) runBatch(batch []*txRequest) {
+	live := batch[:0:0]
+	for _, r := range batch {
+		if r.ctx.Err() == nil && r.state.CompareAndSwap(reqQueued, reqRunning) {
+			live = append(live, r)
+		}
+	}
+	if len(live) == 0 {
+		return
+	}
+	results := make([]txResult, len(live))
+	tx, err := c.w.BeginTx(context.Background(), nil)
+	if err != nil {
+		for _, r := range live {
+			r.done <- txResult{err: fmt.Errorf("db: begin: %w", err)}
+		}
+		return
+	}
+	st := c.states.open(tx)
+	defer c.states.close(tx)
+	single := len(live) == 1
+	aborted := error(nil) // the transaction itself is gone
+	for i, r := range live {
+		if aborted != nil {
+			results[i] = txResult{err: aborted}
+			continue
+		}
+		mark := len(st.deferred)
+		if !single {
+			if _, err := tx.ExecContext(r.ctx, "SAVEPOINT steward_batch"); err != nil {
+				results[i] = txResult{err: fmt.Errorf("db: savepoint: %w", err)}
+				continue
+			}
+		}
+		results[i] = call(r.fn, tx)
+		failed := results[i].err != nil || results[i].panic != nil
+		if failed {
+			st.deferred = st.deferred[:mark] // its queued work goes with it
+		}
+		if single {
+			break
+		}
+		if failed {
+			// ROLLBACK TO keeps the savepoint open; RELEASE ends it.
+			if _, err := tx.Exec("ROLLBACK TO steward_batch"); err != nil {
+				aborted = fmt.Errorf("db: transaction aborted by a failed statement in the same batch: %w", err)
+				continue
+			}
+		}
+		if _, err := tx.Exec("RELEASE steward_batch"); err != nil {
+			aborted = fmt.Errorf("db: release savepoint: %w", err)
+		}
+	}
+	ok := false
+	for _, res := range results {
+		ok = ok || (res.err == nil && res.panic == nil)
+	}
+	if ok && aborted == nil {
+		if err := st.runDeferred(tx); err != nil {
+			aborted = fmt.Errorf("db: work queued for commit: %w", err)
+		}
+	}
+	switch {
+	case aborted != nil || !ok:
+		_ = tx.Rollback()
+		for i := range results {
+			if results[i].err == nil && results[i].panic == nil {
+				results[i].err = aborted
+			}
+		}
+	default:
+		if err := tx.Commit(); err != nil {
+			err = fmt.Errorf("db: commit: %w", err)
+			for i := range results {
+				if results[i].err == nil && results[i].panic == nil {
+					results[i].err = err
+				}
+			}
+		}
+	}
+	for i, r := range live {
+		r.done <- results[i]
+	}
+}
+
+// call runs fn, turning a panic into a result so the batch survives it.
+func call(fn func(*sql.Tx) error, tx *sql.Tx) (res txResult) {
+	defer func() {
+		if p := recover(); p != nil {
+			res = txResult{panic: p}
+		}
+	}()
+	return txResult{err: fn(tx)}
+}

@@ -1,0 +1,182 @@
+package db_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/steward-desk/steward/internal/db"
+	"github.com/steward-desk/steward/internal/db/dbtest"
+)
+
+// Many concurrent transactions, some failing, some panicking, some whose
+// caller gives up: exactly the successful ones are committed, with their
+// AtCommit work, and each caller gets its own outcome. On SQLite they share
+// commits (group commit); on PostgreSQL each has its own.
+func TestConcurrentTransactionsKeepTheirOwnOutcome(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		if _, err := d.W.Exec("CREATE TABLE gc_rows (id INTEGER PRIMARY KEY, note TEXT NOT NULL)"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.W.Exec("CREATE TABLE gc_after (id INTEGER PRIMARY KEY)"); err != nil {
+			t.Fatal(err)
+		}
+		const n = 400
+		boom := errors.New("boom")
+		outcome := make([]string, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				cctx, cancel := context.WithCancel(ctx)
+				defer cancel()
+				if i%11 == 0 {
+					cancel() // gave up before its turn
+				}
+				defer func() {
+					if p := recover(); p != nil {
+						outcome[i] = fmt.Sprint("panic: ", p)
+					}
+				}()
+				err := d.Tx(cctx, func(tx *sql.Tx) error {
+					if _, err := tx.ExecContext(cctx, "INSERT INTO gc_rows (id, note) VALUES ($1, $2)", i, "寄付 "+fmt.Sprint(i)); err != nil {
+						return err
+					}
+					if err := d.AtCommit(tx, func(ctx context.Context, tx *sql.Tx) error {
+						_, err := tx.ExecContext(ctx, "INSERT INTO gc_after (id) VALUES ($1)", i)
+						return err
+					}); err != nil {
+						return err
+					}
+					switch {
+					case i%5 == 1:
+						return boom
+					case i%7 == 2:
+						panic("kaboom")
+					case i%13 == 3 && d.Engine == db.SQLite:
+						// A failed statement the function handles itself
+						// (PostgreSQL would abort the transaction).
+						if _, err := tx.ExecContext(cctx, "INSERT INTO gc_rows (id, note) VALUES ($1, 'dup')", i); err == nil {
+							return errors.New("duplicate key accepted")
+						}
+					}
+					return nil
+				})
+				switch {
+				case err == nil:
+					outcome[i] = "ok"
+				case errors.Is(err, boom):
+					outcome[i] = "boom"
+				case errors.Is(err, context.Canceled):
+					outcome[i] = "cancelled"
+				default:
+					outcome[i] = err.Error()
+				}
+			}()
+		}
+		wg.Wait()
+		want := map[int]bool{}
+		for i, o := range outcome {
+			var expect string
+			switch {
+			case i%11 == 0:
+				expect = "cancelled"
+			case i%5 == 1:
+				expect = "boom"
+			case i%7 == 2:
+				expect = "panic: kaboom"
+			default:
+				expect = "ok"
+				want[i] = true
+			}
+			if o != expect {
+				t.Errorf("transaction %d: %q, want %q", i, o, expect)
+			}
+		}
+		for _, table := range []string{"gc_rows", "gc_after"} {
+			rows, err := d.R.Query("SELECT id FROM " + table)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[int]bool{}
+			for rows.Next() {
+				var id int
+				rows.Scan(&id)
+				got[id] = true
+			}
+			rows.Close()
+			if len(got) != len(want) {
+				t.Errorf("%s has %d rows, want %d", table, len(got), len(want))
+			}
+			for id := range want {
+				if !got[id] {
+					t.Errorf("%s lacks committed row %d", table, id)
+				}
+			}
+		}
+	})
+}
+
+// Work queued with AtCommit runs after the function, in order, and its
+// failure rolls the transaction back.
+func TestAtCommitOrderAndFailure(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		if _, err := d.W.Exec("CREATE TABLE gc_log (seq INTEGER PRIMARY KEY, what TEXT NOT NULL)"); err != nil {
+			t.Fatal(err)
+		}
+		add := func(tx *sql.Tx, seq int, what string) error {
+			_, err := tx.ExecContext(ctx, "INSERT INTO gc_log (seq, what) VALUES ($1, $2)", seq, what)
+			return err
+		}
+		err := d.Tx(ctx, func(tx *sql.Tx) error {
+			d.AtCommit(tx, func(_ context.Context, tx *sql.Tx) error { return add(tx, 3, "queued first") })
+			d.AtCommit(tx, func(_ context.Context, tx *sql.Tx) error { return add(tx, 4, "queued second") })
+			if err := add(tx, 1, "now"); err != nil {
+				return err
+			}
+			var n int
+			// Queued work has not run yet.
+			if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM gc_log").Scan(&n); err != nil || n != 1 {
+				return fmt.Errorf("%d rows before commit (%v), want 1", n, err)
+			}
+			return add(tx, 2, "now too")
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		d.R.QueryRow("SELECT COUNT(*) FROM gc_log").Scan(&n)
+		if n != 4 {
+			t.Fatalf("%d rows, want 4", n)
+		}
+		err = d.Tx(ctx, func(tx *sql.Tx) error {
+			if err := add(tx, 5, "rolled back"); err != nil {
+				return err
+			}
+			return d.AtCommit(tx, func(_ context.Context, tx *sql.Tx) error { return add(tx, 1, "duplicate") })
+		})
+		if err == nil {
+			t.Fatal("a failing queued write committed")
+		}
+		d.R.QueryRow("SELECT COUNT(*) FROM gc_log").Scan(&n)
+		if n != 4 {
+			t.Fatalf("%d rows after a failed queued write, want 4", n)
+		}
+	})
+}
+
+// A transaction after Close fails at once instead of waiting for ever.
+func TestTxAfterClose(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		d.Close()
+		if err := d.Tx(context.Background(), func(*sql.Tx) error { return nil }); err == nil {
+			t.Fatal("a transaction succeeded on a closed database")
+		}
+	})
+}
