@@ -39,7 +39,7 @@ func TestPresenceExpiry(t *testing.T) {
 	}
 	c.Add(30 * time.Second)
 	p.Apply(beat(7, 1, "山田 太郎", live.Replying, "a")) // renews user 1 only
-	c.Add(20 * time.Second)                           // user 2's beats are 50 s old
+	c.Add(20 * time.Second)                          // user 2's beats are 50 s old
 	if got := p.Of(7); len(got) != 1 || got[0].UserID != 1 || got[0].State != live.Replying {
 		t.Fatalf("after 50 s: %+v", got)
 	}
