@@ -99,6 +99,8 @@ func (s *Server) routes() []route {
 		{"POST", "/sla/policies", staff.Admin, s.createPolicy},
 		{"GET", "/sla/policies/{id}", staff.Agent, s.getPolicy},
 		{"PATCH", "/sla/policies/{id}", staff.Admin, s.patchPolicy},
+		{"GET", "/sla/templates", staff.Agent, s.listTemplates},
+		{"PUT", "/sla/templates/{name}", staff.Admin, s.putTemplate},
 		{"GET", "/routing/rules", staff.Agent, s.listRoutingRules},
 		{"POST", "/routing/rules", staff.Admin, s.createRoutingRule},
 		{"PATCH", "/routing/rules/{id}", staff.Admin, s.patchRoutingRule},

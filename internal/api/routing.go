@@ -162,10 +162,20 @@ func (s *Server) transferTicket(w http.ResponseWriter, r *http.Request, me staff
 type agentRoutingBody struct {
 	Languages []string `json:"languages"`
 	Away      bool     `json:"away"`
+	// CalendarID is the agent's working hours; omitted keeps them, null
+	// clears them (always on shift). Only supervisors and admins change it.
+	CalendarID Optional[int64] `json:"calendar_id"`
 }
 
-// putAgentRouting sets the languages an agent speaks and whether they are
-// away (an agent may set their own; supervisors anyone's).
+type agentRoutingJSON struct {
+	Languages  []string `json:"languages"`
+	Away       bool     `json:"away"`
+	CalendarID *int64   `json:"calendar_id"`
+}
+
+// putAgentRouting sets the languages an agent speaks, whether they are
+// away and their working hours (an agent may set their own languages and
+// away status; supervisors anyone's, and working hours).
 func (s *Server) putAgentRouting(w http.ResponseWriter, r *http.Request, me staff.User) error {
 	id, err := pathID(r, "user")
 	if err != nil {
@@ -183,19 +193,35 @@ func (s *Server) putAgentRouting(w http.ResponseWriter, r *http.Request, me staf
 	} else if err != nil {
 		return err
 	}
+	if b.CalendarID.Set && !me.Role.AtLeast(staff.Supervisor) {
+		return &apiError{Status: http.StatusForbidden, Code: "forbidden", Message: "only supervisors may change working hours"}
+	}
 	if b.Languages == nil {
 		b.Languages = []string{}
 	}
+	var a routing.Agent
 	err = s.db.Tx(r.Context(), func(tx *sql.Tx) error {
-		if err := routing.SetAgent(r.Context(), tx, id, b.Languages, b.Away); err != nil {
+		var err error
+		if a, err = routing.GetAgent(r.Context(), tx, id); err != nil {
 			return err
 		}
-		return audit.Record(r.Context(), tx, actor(me), "user.routing", "user", id, map[string]any{"languages": b.Languages, "away": b.Away})
+		a.Languages, a.Away = b.Languages, b.Away
+		if b.CalendarID.Set {
+			a.CalendarID = b.CalendarID.Ptr()
+		}
+		if err := routing.SaveAgent(r.Context(), tx, a); err != nil {
+			return err
+		}
+		if a, err = routing.GetAgent(r.Context(), tx, id); err != nil {
+			return err
+		}
+		return audit.Record(r.Context(), tx, actor(me), "user.routing", "user", id, map[string]any{"languages": a.Languages, "away": a.Away,
+			"calendar_id": a.CalendarID})
 	})
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, b)
+	writeJSON(w, http.StatusOK, agentRoutingJSON{Languages: a.Languages, Away: a.Away, CalendarID: a.CalendarID})
 	return nil
 }
 

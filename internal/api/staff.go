@@ -11,11 +11,16 @@ import (
 	"github.com/steward-desk/steward/internal/audit"
 	"github.com/steward-desk/steward/internal/auth"
 	"github.com/steward-desk/steward/internal/errs"
+	"github.com/steward-desk/steward/internal/routing"
 	"github.com/steward-desk/steward/internal/staff"
 )
 
-func (s *Server) getMe(w http.ResponseWriter, _ *http.Request, me staff.User) error {
-	writeJSON(w, http.StatusOK, userView(me))
+func (s *Server) getMe(w http.ResponseWriter, r *http.Request, me staff.User) error {
+	a, err := routing.GetAgent(r.Context(), s.db.R, me.ID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, userView(me, a))
 	return nil
 }
 
@@ -24,9 +29,13 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, _ staff.User)
 	if err != nil {
 		return err
 	}
+	agents, err := routing.Agents(r.Context(), s.db.R)
+	if err != nil {
+		return err
+	}
 	items := make([]userJSON, 0, len(users))
 	for _, u := range users {
-		items = append(items, userView(u))
+		items = append(items, userView(u, agents[u.ID]))
 	}
 	writeJSON(w, http.StatusOK, newPage(items, ""))
 	return nil
@@ -41,6 +50,10 @@ type newUserBody struct {
 	// Password is optional: a user without one signs in by SSO or is given
 	// one later.
 	Password string `json:"password"`
+	// Assignment settings (optional).
+	Languages  []string `json:"languages"`
+	Away       bool     `json:"away"`
+	CalendarID *int64   `json:"calendar_id"`
 }
 
 func hashPassword(pw string) (string, error) {
@@ -67,9 +80,16 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, me staff.Use
 		}
 	}
 	var u staff.User
+	var a routing.Agent
 	err := s.db.Tx(r.Context(), func(tx *sql.Tx) error {
 		var err error
 		if u, err = staff.CreateUser(r.Context(), tx, n); err != nil {
+			return err
+		}
+		if err := routing.SaveAgent(r.Context(), tx, routing.Agent{UserID: u.ID, Languages: b.Languages, Away: b.Away, CalendarID: b.CalendarID}); err != nil {
+			return err
+		}
+		if a, err = routing.GetAgent(r.Context(), tx, u.ID); err != nil {
 			return err
 		}
 		return audit.Record(r.Context(), tx, actor(me), "user.create", "user", u.ID, map[string]any{"role": u.Role})
@@ -78,17 +98,20 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, me staff.Use
 		return err
 	}
 	w.Header().Set("Location", fmt.Sprintf("%s/users/%d", basePath(r), u.ID))
-	writeJSON(w, http.StatusCreated, userView(u))
+	writeJSON(w, http.StatusCreated, userView(u, a))
 	return nil
 }
 
 type userPatchBody struct {
-	Name          Optional[string]  `json:"name"`
-	Role          Optional[string]  `json:"role"`
-	Language      Optional[string]  `json:"language"`
-	Active        Optional[bool]    `json:"active"`
-	DepartmentIDs Optional[[]int64] `json:"department_ids"`
-	Password      Optional[string]  `json:"password"`
+	Name          Optional[string]   `json:"name"`
+	Role          Optional[string]   `json:"role"`
+	Language      Optional[string]   `json:"language"`
+	Active        Optional[bool]     `json:"active"`
+	DepartmentIDs Optional[[]int64]  `json:"department_ids"`
+	Password      Optional[string]   `json:"password"`
+	Languages     Optional[[]string] `json:"languages"`
+	Away          Optional[bool]     `json:"away"`
+	CalendarID    Optional[int64]    `json:"calendar_id"`
 }
 
 var errLastAdmin = fmt.Errorf("%w: at least one active admin must remain", errs.ErrConflict)
@@ -104,7 +127,8 @@ func (s *Server) patchUser(w http.ResponseWriter, r *http.Request, me staff.User
 	if err := decode(w, r, &b); err != nil {
 		return err
 	}
-	if err := cmp.Or(b.Name.notNull("name"), b.Role.notNull("role"), b.Active.notNull("active"), b.Password.notNull("password")); err != nil {
+	if err := cmp.Or(b.Name.notNull("name"), b.Role.notNull("role"), b.Active.notNull("active"), b.Password.notNull("password"),
+		b.Away.notNull("away")); err != nil {
 		return err
 	}
 	p := staff.UserPatch{Name: b.Name.Ptr(), Language: b.Language.Ptr(), Active: b.Active.Ptr()}
@@ -131,6 +155,7 @@ func (s *Server) patchUser(w http.ResponseWriter, r *http.Request, me staff.User
 		p.PasswordHash = &h
 	}
 	var u staff.User
+	var a routing.Agent
 	err = s.db.Tx(r.Context(), func(tx *sql.Tx) error {
 		var err error
 		if u, err = staff.UpdateUser(r.Context(), tx, id, p); err != nil {
@@ -139,9 +164,30 @@ func (s *Server) patchUser(w http.ResponseWriter, r *http.Request, me staff.User
 		if err := requireAdmin(r.Context(), tx); err != nil {
 			return err
 		}
+		if a, err = routing.GetAgent(r.Context(), tx, id); err != nil {
+			return err
+		}
+		if b.Languages.Set || b.Away.Set || b.CalendarID.Set {
+			if b.Languages.Set {
+				a.Languages = b.Languages.Value // null clears: any language
+			}
+			if b.Away.Set {
+				a.Away = b.Away.Value
+			}
+			if b.CalendarID.Set {
+				a.CalendarID = b.CalendarID.Ptr() // null: always on shift
+			}
+			if err := routing.SaveAgent(r.Context(), tx, a); err != nil {
+				return err
+			}
+			if a, err = routing.GetAgent(r.Context(), tx, id); err != nil {
+				return err
+			}
+		}
 		detail := map[string]any{}
 		for field, set := range map[string]bool{"name": b.Name.Set, "role": b.Role.Set, "language": b.Language.Set,
-			"active": b.Active.Set, "department_ids": b.DepartmentIDs.Set, "password": b.Password.Set} {
+			"active": b.Active.Set, "department_ids": b.DepartmentIDs.Set, "password": b.Password.Set, "languages": b.Languages.Set,
+			"away": b.Away.Set, "calendar_id": b.CalendarID.Set} {
 			if set {
 				detail[field] = true
 			}
@@ -154,7 +200,7 @@ func (s *Server) patchUser(w http.ResponseWriter, r *http.Request, me staff.User
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, userView(u))
+	writeJSON(w, http.StatusOK, userView(u, a))
 	return nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/steward-desk/steward/internal/org"
+	"github.com/steward-desk/steward/internal/routing"
 	"github.com/steward-desk/steward/internal/staff"
 	"github.com/steward-desk/steward/internal/supporter"
 	"github.com/steward-desk/steward/internal/ticket"
@@ -181,15 +182,24 @@ type userJSON struct {
 	Language      string  `json:"language"`
 	Active        bool    `json:"active"`
 	DepartmentIDs []int64 `json:"department_ids"`
+	// Assignment: languages answered in (empty: any), away, and working
+	// hours as a business calendar (null: always on shift).
+	Languages  []string `json:"languages"`
+	Away       bool     `json:"away"`
+	CalendarID *int64   `json:"calendar_id"`
 }
 
-func userView(u staff.User) userJSON {
+func userView(u staff.User, a routing.Agent) userJSON {
 	ids := u.DepartmentIDs
 	if ids == nil {
 		ids = []int64{}
 	}
+	langs := a.Languages
+	if langs == nil {
+		langs = []string{}
+	}
 	return userJSON{ID: u.ID, Email: u.Email, Name: u.Name, Role: string(u.Role), Language: u.Language,
-		Active: u.Active, DepartmentIDs: ids}
+		Active: u.Active, DepartmentIDs: ids, Languages: langs, Away: a.Away, CalendarID: a.CalendarID}
 }
 
 type departmentJSON struct {

@@ -152,6 +152,8 @@ func (e *Email) wire(a *App) {
 	e.Outbox.Jobs = a.Jobs
 	e.Intake.Hooks = append([]ticket.Hook(nil), a.Tickets.Hooks...)
 	a.Tickets.Hooks = append(a.Tickets.Hooks, e.Outbox.ReplyHook)
+	// A slipped follow-up tells the supporter through the outbox.
+	a.SLA.Mailer = e.Outbox
 }
 
 // Start runs the SMTP listener (when --smtp-addr is set) and the IMAP

@@ -16,10 +16,15 @@ import (
 
 // Event is a small notice; receivers re-read what they need.
 type Event struct {
-	Type      string `json:"type"` // ticket.created, ticket.updated, message.created
+	Type      string `json:"type"` // ticket.created, ticket.updated, message.created, presence
 	TicketID  int64  `json:"ticket_id,omitempty"`
 	MessageID int64  `json:"message_id,omitempty"`
 	ActorID   int64  `json:"actor_id,omitempty"`
+	// Presence events (see Presence) also carry the agent's name, what they
+	// are doing and which browser tab says so.
+	Name  string `json:"name,omitempty"`
+	State string `json:"state,omitempty"`
+	Tab   string `json:"tab,omitempty"`
 }
 
 // Broker publishes and delivers events.

@@ -1,9 +1,10 @@
 // Package routing sends new tickets to the department that owns them and
 // hands them to an agent there: ordered rules on channel, mailbox,
-// keywords, category and language; departments own categories; within a
-// department, round-robin or lowest open load among the agents who are not
-// away and speak the ticket's language. Transfers move a ticket to another
-// department with a note.
+// keywords, category, language and supporter segment; departments own
+// categories; within a department, round-robin or lowest open load among
+// the agents who are on shift (their working hours), not away, and speak the
+// ticket's language. Transfers move a ticket to another department with a
+// note.
 package routing
 
 import (
@@ -27,7 +28,9 @@ type Candidate struct {
 	UserID    int64
 	Languages []string // empty: any language
 	Away      bool
-	Load      int // open or pending tickets assigned
+	// OffShift: outside the agent's working hours now.
+	OffShift bool
+	Load     int // open or pending tickets assigned
 }
 
 func (c Candidate) speaks(lang string) bool {
@@ -35,14 +38,16 @@ func (c Candidate) speaks(lang string) bool {
 }
 
 // Pick chooses the agent for a ticket in language lang, or 0 for nobody.
-// Away agents never get tickets; agents who speak the language are
+// Away agents and agents off shift never get tickets (when nobody is
+// available the ticket waits unassigned in the department's queue, where
+// the SLA clock still runs); agents who speak the language are
 // preferred (when nobody does, any available agent). Round-robin takes the
 // next agent by id after last; least load the agent with the fewest open
 // tickets (ties: the next after last, so equal loads still rotate).
 func Pick(strategy string, cands []Candidate, lang string, last int64) int64 {
 	var avail []Candidate
 	for _, c := range cands {
-		if !c.Away {
+		if !c.Away && !c.OffShift {
 			avail = append(avail, c)
 		}
 	}

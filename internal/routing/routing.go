@@ -8,11 +8,13 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/steward-desk/steward/internal/audit"
 	"github.com/steward-desk/steward/internal/db"
 	"github.com/steward-desk/steward/internal/errs"
 	"github.com/steward-desk/steward/internal/live"
+	"github.com/steward-desk/steward/internal/segment"
 	"github.com/steward-desk/steward/internal/ticket"
 )
 
@@ -37,7 +39,8 @@ type Match struct {
 	Keywords   []string `json:"keywords"`
 	Categories []string `json:"categories"`
 	Languages  []string `json:"languages"`
-	Segments   []string `json:"segments"` // reserved for supporter segments
+	// Segments of the supporter (internal/segment); any one matches.
+	Segments []string `json:"segments"`
 }
 
 // Facts of a new ticket that rules look at.
@@ -147,6 +150,11 @@ func (r *Rule) validate(ctx context.Context, q db.Querier) error {
 			return errs.Field("match.keywords", "invalid", "%q: a keyword or category cannot contain a comma", k)
 		}
 	}
+	for _, sg := range r.Match.Segments {
+		if !slices.Contains(segment.All, sg) {
+			return errs.Field("match.segments", "invalid", "%q is not one of %s", sg, strings.Join(segment.All, ", "))
+		}
+	}
 	if r.SetPriority != "" && !slices.Contains(ticket.Priorities, r.SetPriority) {
 		return errs.Field("set_priority", "invalid", "priority must be one of %s", strings.Join(ticket.Priorities, ", "))
 	}
@@ -224,21 +232,19 @@ func SetStrategy(ctx context.Context, q db.Querier, departmentID int64, strategy
 	return err
 }
 
-// SetAgent records an agent's spoken languages and away status.
-func SetAgent(ctx context.Context, q db.Querier, userID int64, languages []string, away bool) error {
-	a := 0
-	if away {
-		a = 1
-	}
-	_, err := q.ExecContext(ctx, `INSERT INTO user_routing (user_id, languages, away) VALUES ($1, $2, $3)
-		ON CONFLICT (user_id) DO UPDATE SET languages = EXCLUDED.languages, away = EXCLUDED.away`, userID, strings.Join(languages, ","), a)
-	return err
-}
-
 // Router routes new tickets (a ticket.Hook) and transfers tickets.
 type Router struct {
 	DB   *db.DB
 	Live live.Broker
+	// Now is the clock for working hours (tests fix it); nil means time.Now.
+	Now func() time.Time
+}
+
+func (rt *Router) now() time.Time {
+	if rt.Now != nil {
+		return rt.Now()
+	}
+	return time.Now()
 }
 
 // Hook routes a ticket when it is created without a department or an
@@ -252,9 +258,11 @@ func (rt *Router) Hook(ctx context.Context, tx *sql.Tx, e live.Event) error {
 	var f Facts
 	var dept, assignee, mailbox sql.NullInt64
 	var subject string
+	var supporterID int64
 	err := tx.QueryRowContext(ctx, `SELECT t.channel, t.category, t.language, t.mailbox_id, t.department_id, t.assignee_id, t.subject,
-		COALESCE((SELECT m.body_text FROM messages m WHERE m.ticket_id = t.id ORDER BY m.id LIMIT 1), '')
-		FROM tickets t WHERE t.id = $1`, e.TicketID).Scan(&f.Channel, &f.Category, &f.Language, &mailbox, &dept, &assignee, &subject, &f.Text)
+		t.supporter_id, COALESCE((SELECT m.body_text FROM messages m WHERE m.ticket_id = t.id ORDER BY m.id LIMIT 1), '')
+		FROM tickets t WHERE t.id = $1`, e.TicketID).Scan(&f.Channel, &f.Category, &f.Language, &mailbox, &dept, &assignee, &subject,
+		&supporterID, &f.Text)
 	if err != nil {
 		return fmt.Errorf("routing: facts: %w", err)
 	}
@@ -271,6 +279,15 @@ func (rt *Router) Hook(ctx context.Context, tx *sql.Tx, e live.Event) error {
 			return err
 		}
 		for _, r := range rules {
+			if len(r.Match.Segments) > 0 && f.Segments == nil {
+				// Segments cost a giving summary: read them only for a rule that asks.
+				if f.Segments, err = segment.Of(ctx, tx, supporterID); err != nil {
+					return err
+				}
+				if f.Segments == nil {
+					f.Segments = []string{}
+				}
+			}
 			if r.Matches(f) {
 				dept = sql.NullInt64{Int64: r.DepartmentID, Valid: true}
 				detail["rule_id"] = r.ID
@@ -297,12 +314,14 @@ func (rt *Router) Hook(ctx context.Context, tx *sql.Tx, e live.Event) error {
 		}
 		p.DepartmentID = &dept.Int64
 	}
-	agent, err := assignIn(ctx, tx, dept.Int64, f.Language)
+	agent, err := assignIn(ctx, tx, dept.Int64, f.Language, rt.now())
 	if err != nil {
 		return err
 	}
 	if agent != 0 {
 		p.AssigneeID = &agent
+	} else {
+		detail["unassigned"] = "nobody_available"
 	}
 	_, changes, err := ticket.Update(ctx, tx, e.TicketID, p)
 	if err != nil || len(changes) == 0 {
@@ -315,8 +334,8 @@ func (rt *Router) Hook(ctx context.Context, tx *sql.Tx, e live.Event) error {
 }
 
 // assignIn picks an agent in a department by its strategy and moves the
-// round-robin cursor; 0 when nobody is available.
-func assignIn(ctx context.Context, tx *sql.Tx, deptID int64, lang string) (int64, error) {
+// round-robin cursor; 0 when nobody is available (away, off shift).
+func assignIn(ctx context.Context, tx *sql.Tx, deptID int64, lang string, now time.Time) (int64, error) {
 	strategy, last := RoundRobin, int64(0)
 	err := tx.QueryRowContext(ctx, "SELECT strategy, last_user_id FROM department_routing WHERE department_id = $1", deptID).Scan(&strategy, &last)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -325,7 +344,7 @@ func assignIn(ctx context.Context, tx *sql.Tx, deptID int64, lang string) (int64
 	if strategy == Manual {
 		return 0, nil
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT u.id, COALESCE(r.languages, ''), COALESCE(r.away, 0),
+	rows, err := tx.QueryContext(ctx, `SELECT u.id, COALESCE(r.languages, ''), COALESCE(r.away, 0), COALESCE(r.calendar_id, 0),
 		(SELECT COUNT(*) FROM tickets t WHERE t.assignee_id = u.id AND t.status_group IN ('open', 'pending'))
 		FROM users u JOIN user_departments ud ON ud.user_id = u.id LEFT JOIN user_routing r ON r.user_id = u.id
 		WHERE ud.department_id = $1 AND u.active = $2 ORDER BY u.id`, deptID, true)
@@ -333,20 +352,31 @@ func assignIn(ctx context.Context, tx *sql.Tx, deptID int64, lang string) (int64
 		return 0, err
 	}
 	var cands []Candidate
+	var cals []int64
 	for rows.Next() {
 		var c Candidate
 		var langs string
 		var away int
-		if err := rows.Scan(&c.UserID, &langs, &away, &c.Load); err != nil {
+		var cal int64
+		if err := rows.Scan(&c.UserID, &langs, &away, &cal, &c.Load); err != nil {
 			rows.Close()
 			return 0, err
 		}
 		c.Languages, c.Away = split(langs), away != 0
 		cands = append(cands, c)
+		cals = append(cals, cal)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return 0, err
+	}
+	sh := shifts{ctx: ctx, q: tx, now: now}
+	for i := range cands {
+		on, err := sh.on(cals[i])
+		if err != nil {
+			return 0, err
+		}
+		cands[i].OffShift = !on
 	}
 	id := Pick(strategy, cands, lang, last)
 	if id == 0 {
@@ -379,7 +409,7 @@ func (rt *Router) Transfer(ctx context.Context, actor audit.Actor, ticketID, dep
 		}
 		lang := cur.Language
 		p := ticket.Patch{DepartmentID: &deptID, ClearAssignee: true}
-		agent, err := assignIn(ctx, tx, deptID, lang)
+		agent, err := assignIn(ctx, tx, deptID, lang, rt.now())
 		if err != nil {
 			return err
 		}

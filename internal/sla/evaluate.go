@@ -13,6 +13,7 @@ import (
 	"github.com/steward-desk/steward/internal/db"
 	"github.com/steward-desk/steward/internal/jobs"
 	"github.com/steward-desk/steward/internal/live"
+	"github.com/steward-desk/steward/internal/segment"
 	"github.com/steward-desk/steward/internal/ticket"
 )
 
@@ -24,6 +25,9 @@ type Service struct {
 	Jobs *jobs.Queue
 	Live live.Broker
 	Log  *slog.Logger
+	// Mailer queues the notice that tells a supporter a promised follow-up
+	// slipped; nil sends none.
+	Mailer Mailer
 	// Now is the clock (tests move it); nil means time.Now.
 	Now func() time.Time
 
@@ -105,19 +109,20 @@ type ticketFacts struct {
 	resolved          sql.NullInt64
 	lastOut           sql.NullInt64
 	firstUnansweredIn sql.NullInt64
+	supporterID       int64
 }
 
 func loadFacts(ctx context.Context, q db.Querier, id int64) (ticketFacts, error) {
 	var f ticketFacts
 	var dept sql.NullInt64
 	err := q.QueryRowContext(ctx, `SELECT t.status, t.channel, t.type, t.priority, t.language, t.department_id, t.created_at,
-		t.first_response_at, t.resolved_at,
+		t.first_response_at, t.resolved_at, t.supporter_id,
 		(SELECT MAX(m.created_at) FROM messages m WHERE m.ticket_id = t.id AND m.direction = 'out'),
 		(SELECT MIN(m.created_at) FROM messages m WHERE m.ticket_id = t.id AND m.direction = 'in'
 			AND m.id > COALESCE((SELECT MAX(o.id) FROM messages o WHERE o.ticket_id = t.id AND o.direction = 'out'), 0))
 		FROM tickets t WHERE t.id = $1`, id).
 		Scan(&f.status, &f.Channel, &f.Type, &f.Priority, &f.Language, &dept, &f.created, &f.firstResponse, &f.resolved,
-			&f.lastOut, &f.firstUnansweredIn)
+			&f.supporterID, &f.lastOut, &f.firstUnansweredIn)
 	if dept.Valid {
 		f.DepartmentID = &dept.Int64
 	}
@@ -230,6 +235,15 @@ func (s *Service) Evaluate(ctx context.Context, tx *sql.Tx, ticketID int64) erro
 	}
 	var p *Policy
 	for _, c := range policies {
+		if c.Active && len(c.Match.Segments) > 0 && f.Segments == nil {
+			// A giving summary per evaluation only when a policy asks for segments.
+			if f.Segments, err = segment.Of(ctx, tx, f.supporterID); err != nil {
+				return fmt.Errorf("sla: segments of ticket %d: %w", ticketID, err)
+			}
+			if f.Segments == nil {
+				f.Segments = []string{}
+			}
+		}
 		if c.Matches(f.Facts) {
 			p = c
 			break

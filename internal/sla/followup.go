@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -15,7 +14,6 @@ import (
 	"github.com/steward-desk/steward/internal/errs"
 	"github.com/steward-desk/steward/internal/live"
 	"github.com/steward-desk/steward/internal/org"
-	"github.com/steward-desk/steward/internal/outbox"
 	"github.com/steward-desk/steward/internal/ticket"
 )
 
@@ -87,7 +85,12 @@ func (s *Service) Promise(ctx context.Context, actor audit.Actor, ticketID int64
 		if actor.UserID != 0 {
 			author = &actor.UserID
 		}
-		text := HoldingText(lang, t.SupporterName, due.In(settings.Location()), settings.Name)
+		body, err := GetTemplate(ctx, tx, TemplateHolding, lang)
+		if err != nil {
+			return err
+		}
+		text := RenderTemplate(body, lang, TemplateVars{Name: t.SupporterName, Due: due.In(settings.Location()), Number: t.Number,
+			Organisation: settings.Name})
 		if msg, err = ticket.AddMessage(ctx, tx, ticket.NewMessage{TicketID: t.ID, Direction: ticket.Out, AuthorUserID: author,
 			BodyText: text, Language: lang}); err != nil {
 			return err
@@ -100,7 +103,7 @@ func (s *Service) Promise(ctx context.Context, actor audit.Actor, ticketID int64
 		err = tx.QueryRowContext(ctx, `INSERT INTO ticket_followups (ticket_id, due_at, promised_by, version, created_at)
 			VALUES ($1, $2, $3, 1, $4)
 			ON CONFLICT (ticket_id) DO UPDATE SET due_at = EXCLUDED.due_at, promised_by = EXCLUDED.promised_by,
-				reminded_at = NULL, slipped_at = NULL, version = ticket_followups.version + 1
+				reminded_at = NULL, slipped_at = NULL, slip_notice = '', slip_notice_at = NULL, version = ticket_followups.version + 1
 			RETURNING version`, t.ID, due.UnixMilli(), author, db.Now()).Scan(&version)
 		if err != nil {
 			return fmt.Errorf("sla: promise follow-up: %w", err)
@@ -140,21 +143,30 @@ type Followup struct {
 	DueAt    time.Time  `json:"due_at"`
 	Reminded *time.Time `json:"reminded_at,omitempty"`
 	Slipped  *time.Time `json:"slipped_at,omitempty"`
+	// SlipNotice is what became of the notice telling the supporter of the
+	// slip: queued, suppressed, no_address ("" before a slip).
+	SlipNotice   string     `json:"slip_notice,omitempty"`
+	SlipNoticeAt *time.Time `json:"slip_notice_at,omitempty"`
 }
 
 // GetFollowup returns the ticket's promised follow-up (nil when none).
 func GetFollowup(ctx context.Context, q db.Querier, ticketID int64) (*Followup, error) {
 	var due int64
-	var reminded, slipped sql.NullInt64
-	err := q.QueryRowContext(ctx, "SELECT due_at, reminded_at, slipped_at FROM ticket_followups WHERE ticket_id = $1", ticketID).
-		Scan(&due, &reminded, &slipped)
+	var reminded, slipped, noticed sql.NullInt64
+	var notice string
+	err := q.QueryRowContext(ctx, "SELECT due_at, reminded_at, slipped_at, slip_notice, slip_notice_at FROM ticket_followups WHERE ticket_id = $1", ticketID).
+		Scan(&due, &reminded, &slipped, &notice, &noticed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	f := &Followup{DueAt: db.Time(due)}
+	f := &Followup{DueAt: db.Time(due), SlipNotice: notice}
+	if noticed.Valid {
+		t := db.Time(noticed.Int64)
+		f.SlipNoticeAt = &t
+	}
 	if reminded.Valid {
 		t := db.Time(reminded.Int64)
 		f.Reminded = &t
@@ -207,7 +219,14 @@ func (s *Service) FireFollowup(ctx context.Context, a FollowupArgs) (time.Durati
 		}
 		fired = true
 		r := row{TicketID: a.TicketID, Target: "followup", Version: version, DueAt: sql.NullInt64{Int64: due, Valid: true}}
-		return s.notify(ctx, tx, r, a.Event, 0, roles)
+		if err := s.notify(ctx, tx, r, a.Event, 0, roles); err != nil {
+			return err
+		}
+		if a.Event == EventFollowupSlip {
+			// Claimed with the slip above, so the supporter hears once per slip.
+			return s.slipNotice(ctx, tx, a.TicketID, due, now)
+		}
+		return nil
 	})
 	if err == nil && fired && s.Live != nil {
 		s.Live.Publish(ctx, live.Event{Type: "ticket.updated", TicketID: a.TicketID})
@@ -215,22 +234,53 @@ func (s *Service) FireFollowup(ctx context.Context, a FollowupArgs) (time.Durati
 	return wait, err
 }
 
-// HoldingText is the holding reply: we are looking into it and will write
-// again by the promised date — in the supporter's language.
+// HoldingText is the built-in holding reply: we are looking into it and
+// will write again by the promised date — in the supporter's language.
 func HoldingText(lang, name string, due time.Time, orgName string) string {
-	var b strings.Builder
-	b.WriteString(outbox.Salutation(lang, name) + "\n\n")
-	switch lang {
-	case "ja":
-		fmt.Fprintf(&b, "お問い合わせいただいた件について、正確にお答えするため担当部署で確認しております。\n%d年%d月%d日までに改めてご連絡いたします。お待たせして申し訳ございません。\n",
-			due.Year(), due.Month(), due.Day())
-	case "zh":
-		fmt.Fprintf(&b, "关于您咨询的问题，为了给您准确的答复，我们正在与相关部门核实。\n我们将在%d年%d月%d日前再次与您联系。感谢您的耐心等待。\n",
-			due.Year(), due.Month(), due.Day())
-	default:
-		fmt.Fprintf(&b, "Thank you for your patience. So that we can give you an accurate answer, we are looking into your question with the right team.\nWe will write to you again by %s.\n",
-			due.Format("Monday 2 January 2006"))
+	return RenderTemplate(DefaultTemplate(TemplateHolding, lang), lang, TemplateVars{Name: name, Due: due, Organisation: orgName})
+}
+
+// Mailer queues a notice to a ticket's supporter inside a transaction (the
+// outbox, which holds it back for do-not-contact or withdrawn consent).
+type Mailer interface {
+	// QueueNotice says what became of the notice: queued, suppressed or
+	// no_address.
+	QueueNotice(ctx context.Context, tx *sql.Tx, ticketID int64, lang, text string) (string, error)
+}
+
+// slipNotice tells the supporter, honestly and in their language, that the
+// promised date has passed and the answer is still being worked on. It runs
+// in the transaction that claimed the slip, so it is sent once per slip.
+func (s *Service) slipNotice(ctx context.Context, tx *sql.Tx, ticketID, due, now int64) error {
+	if s.Mailer == nil {
+		return nil
 	}
-	b.WriteString("\n— " + orgName)
-	return b.String()
+	t, err := ticket.Get(ctx, tx, ticketID)
+	if err != nil {
+		return err
+	}
+	settings, err := org.Get(ctx, tx)
+	if err != nil {
+		return err
+	}
+	lang := t.Language
+	if lang == "" {
+		lang = settings.DefaultLanguage
+	}
+	body, err := GetTemplate(ctx, tx, TemplateSlip, lang)
+	if err != nil {
+		return err
+	}
+	text := RenderTemplate(body, lang, TemplateVars{Name: t.SupporterName, Due: db.Time(due).In(settings.Location()), Number: t.Number,
+		Organisation: settings.Name})
+	status, err := s.Mailer.QueueNotice(ctx, tx, ticketID, TemplateLanguage(lang), text)
+	if err != nil {
+		return fmt.Errorf("sla: slip notice for ticket %d: %w", ticketID, err)
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE ticket_followups SET slip_notice = $1, slip_notice_at = $2 WHERE ticket_id = $3",
+		status, now, ticketID); err != nil {
+		return err
+	}
+	return audit.Record(ctx, tx, audit.Actor{Name: "sla"}, "sla.followup_slip_notice", "ticket", ticketID,
+		map[string]any{"target": "followup", "status": status, "language": TemplateLanguage(lang)})
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/steward-desk/steward/internal/db"
 	"github.com/steward-desk/steward/internal/errs"
+	"github.com/steward-desk/steward/internal/segment"
 	"github.com/steward-desk/steward/internal/ticket"
 )
 
@@ -65,7 +66,7 @@ type Match struct {
 	Priorities    []string `json:"priorities"`
 	DepartmentIDs []int64  `json:"department_ids"`
 	Languages     []string `json:"languages"`
-	// Segments of supporters (reserved: matched once supporter segments exist).
+	// Segments of the supporter (internal/segment): any one matches.
 	Segments []string `json:"segments"`
 }
 
@@ -261,7 +262,8 @@ func (p *Policy) Validate(ctx context.Context, q db.Querier) error {
 		statuses[i] = string(s)
 	}
 	if err := errors.Join(check("match.channels", p.Match.Channels, ticket.Channels), check("match.types", p.Match.Types, ticket.Types),
-		check("match.priorities", p.Match.Priorities, ticket.Priorities), check("pause_statuses", p.PauseStatuses, statuses)); err != nil {
+		check("match.priorities", p.Match.Priorities, ticket.Priorities), check("match.segments", p.Match.Segments, segment.All),
+		check("pause_statuses", p.PauseStatuses, statuses)); err != nil {
 		var inv *errs.Invalid
 		errors.As(err, &inv)
 		return inv

@@ -9,8 +9,10 @@ import (
 
 	"github.com/steward-desk/steward/internal/audit"
 	"github.com/steward-desk/steward/internal/auth"
+	"github.com/steward-desk/steward/internal/calendar"
 	"github.com/steward-desk/steward/internal/errs"
 	"github.com/steward-desk/steward/internal/org"
+	"github.com/steward-desk/steward/internal/routing"
 	"github.com/steward-desk/steward/internal/staff"
 )
 
@@ -27,6 +29,11 @@ type userForm struct {
 	Language      string
 	Active        bool
 	DepartmentIDs []int64
+	// Routing: languages answered in ("ja, en"), away, working hours (a
+	// calendar id; 0 means always on shift).
+	Languages  string
+	Away       bool
+	CalendarID int64
 }
 
 type adminUsersData struct {
@@ -36,6 +43,10 @@ type adminUsersData struct {
 	Roles       []staff.Role
 	Form        userForm
 	Saved       bool
+	// Agents are the users' routing settings; Calendars name working hours.
+	Agents    map[int64]routing.Agent
+	Calendars []*calendar.Calendar
+	CalNames  map[int64]string
 }
 
 func (s *Server) loadAdminUsers(r *http.Request) (*adminUsersData, error) {
@@ -50,7 +61,34 @@ func (s *Server) loadAdminUsers(r *http.Request) (*adminUsersData, error) {
 	for _, dep := range d.Departments {
 		d.DeptNames[dep.ID] = dep.Name
 	}
+	if d.Agents, err = routing.Agents(r.Context(), s.db.R); err != nil {
+		return nil, err
+	}
+	if d.Calendars, err = calendar.List(r.Context(), s.db.R); err != nil {
+		return nil, err
+	}
+	d.CalNames = map[int64]string{}
+	for _, c := range d.Calendars {
+		d.CalNames[c.ID] = c.Name
+	}
 	return d, nil
+}
+
+// agentForm fills the routing part of a user form from saved settings.
+func agentForm(f *userForm, a routing.Agent) {
+	f.Languages, f.Away = strings.Join(a.Languages, ", "), a.Away
+	if a.CalendarID != nil {
+		f.CalendarID = *a.CalendarID
+	}
+}
+
+// agentOf is the routing part of a user form, to save.
+func (f userForm) agentOf(userID int64) routing.Agent {
+	a := routing.Agent{UserID: userID, Languages: listField(f.Languages), Away: f.Away}
+	if f.CalendarID != 0 {
+		a.CalendarID = &f.CalendarID
+	}
+	return a
 }
 
 func (s *Server) showAdminUsers(w http.ResponseWriter, r *http.Request, status int, form userForm, fe map[string]string) {
@@ -89,9 +127,15 @@ func readUserForm(r *http.Request) (userForm, error) {
 	f := userForm{
 		Name: strings.TrimSpace(r.PostFormValue("name")), Email: strings.TrimSpace(r.PostFormValue("email")),
 		Role: r.PostFormValue("role"), Language: r.PostFormValue("language"), Active: r.PostFormValue("active") == "1",
+		Languages: r.PostFormValue("languages"), Away: r.PostFormValue("away") == "1",
 	}
 	var err error
 	f.DepartmentIDs, err = formIDs(r, "department_ids")
+	if v := r.PostFormValue("calendar_id"); v != "" && err == nil {
+		if f.CalendarID, err = strconv.ParseInt(v, 10, 64); err != nil {
+			err = errs.Field("calendar_id", "invalid", "not a calendar")
+		}
+	}
 	return f, err
 }
 
@@ -106,6 +150,9 @@ func (s *Server) adminUserCreate(w http.ResponseWriter, r *http.Request) {
 				u, err := staff.CreateUser(r.Context(), tx, staff.NewUser{Email: f.Email, Name: f.Name, Role: staff.Role(f.Role),
 					PasswordHash: hash, Language: f.Language, DepartmentIDs: f.DepartmentIDs})
 				if err != nil {
+					return err
+				}
+				if err := routing.SaveAgent(r.Context(), tx, f.agentOf(u.ID)); err != nil {
 					return err
 				}
 				return audit.Record(r.Context(), tx, actor(r), "user.create", "user", u.ID, map[string]any{"role": u.Role})
@@ -161,6 +208,7 @@ func (s *Server) showAdminUser(w http.ResponseWriter, r *http.Request, status in
 	}
 	if form == nil {
 		form = &userForm{ID: u.ID, Name: u.Name, Email: u.Email, Role: string(u.Role), Language: u.Language, Active: u.Active, DepartmentIDs: u.DepartmentIDs}
+		agentForm(form, d.Agents[u.ID])
 	}
 	form.ID, form.Email = u.ID, u.Email
 	d.Form = *form
@@ -216,8 +264,13 @@ func (s *Server) adminUserUpdate(w http.ResponseWriter, r *http.Request) {
 			if err != nil {
 				return err
 			}
+			a := f.agentOf(u.ID)
+			if err := routing.SaveAgent(r.Context(), tx, a); err != nil {
+				return err
+			}
 			return audit.Record(r.Context(), tx, actor(r), "user.update", "user", u.ID,
-				map[string]any{"role": u.Role, "active": u.Active, "password_changed": hash != ""})
+				map[string]any{"role": u.Role, "active": u.Active, "password_changed": hash != "", "languages": a.Languages,
+					"away": a.Away, "calendar_id": a.CalendarID})
 		})
 	}
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/steward-desk/steward/internal/calendar/icsurl"
 	"github.com/steward-desk/steward/internal/errs"
 	"github.com/steward-desk/steward/internal/routing"
+	"github.com/steward-desk/steward/internal/segment"
 	"github.com/steward-desk/steward/internal/sla"
 	"github.com/steward-desk/steward/internal/staff"
 	"github.com/steward-desk/steward/internal/ticket"
@@ -35,6 +36,12 @@ type adminSLAData struct {
 	Channels    []string
 	Types       []string
 	Priorities  []string
+	Segments    []string
+	// Templates are the holding-reply and slip-notice texts by name, each
+	// in every language (internal/web/admin_templates.go).
+	Templates []templateGroup
+	// TemplateForm keeps a failed template form's texts, by language.
+	TemplateForm map[string]string
 }
 
 // calendarForm is a calendar as the form shows it.
@@ -136,7 +143,11 @@ func (s *Server) showAdminSLA(w http.ResponseWriter, r *http.Request, status int
 		d.NewCalendar = calendarForm{TimeZone: "UTC", Hours: "mon 09:00-17:00\ntue 09:00-17:00\nwed 09:00-17:00\nthu 09:00-17:00\nfri 09:00-17:00"}
 	}
 	d.Saved = r.URL.Query().Get("saved") == "1"
-	d.Zones, d.Channels, d.Types, d.Priorities = commonZones, ticket.Channels, ticket.Types, ticket.Priorities
+	d.Zones, d.Channels, d.Types, d.Priorities, d.Segments = commonZones, ticket.Channels, ticket.Types, ticket.Priorities, segment.All
+	if d.Templates, err = s.templateGroups(r, d); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	p := s.newPage(r, "admin.sla.title", d)
 	p.Section, p.Errors = "admin", fe
 	s.renderPage(w, r, status, "admin_sla", p)
@@ -219,6 +230,14 @@ func minutesField(v string) (*int, error) {
 	return &n, nil
 }
 
+// orEmpty is a form's list of checked values, never nil.
+func orEmpty(v []string) []string {
+	if v == nil {
+		return []string{}
+	}
+	return v
+}
+
 func listField(v string) []string {
 	out := []string{}
 	for _, s := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == '\n' || r == '\r' }) {
@@ -247,7 +266,7 @@ func (s *Server) adminPolicySave(w http.ResponseWriter, r *http.Request) {
 	p.CalendarID, _ = strconv.ParseInt(f.Get("calendar_id"), 10, 64)
 	p.WarningPercent, _ = strconv.Atoi(f.Get("warning_percent"))
 	p.Match = sla.Match{Channels: f["channels"], Types: f["types"], Priorities: f["priorities"], Languages: listField(f.Get("languages")),
-		Segments: []string{}, DepartmentIDs: []int64{}}
+		Segments: orEmpty(f["segments"]), DepartmentIDs: []int64{}}
 	for _, v := range f["department_ids"] {
 		if n, e := strconv.ParseInt(v, 10, 64); e == nil {
 			p.Match.DepartmentIDs = append(p.Match.DepartmentIDs, n)
@@ -293,7 +312,7 @@ func (s *Server) adminRuleSave(w http.ResponseWriter, r *http.Request) {
 	f := r.PostForm
 	rl := &routing.Rule{ID: id, Name: f.Get("name"), Active: f.Get("active") == "1", SetCategory: f.Get("set_category"), SetPriority: f.Get("set_priority"),
 		Match: routing.Match{Channels: f["channels"], Keywords: listField(f.Get("keywords")), Categories: listField(f.Get("categories")),
-			Languages: listField(f.Get("languages")), MailboxIDs: []int64{}, Segments: []string{}}}
+			Languages: listField(f.Get("languages")), MailboxIDs: []int64{}, Segments: orEmpty(f["segments"])}}
 	if rl.Match.Channels == nil {
 		rl.Match.Channels = []string{}
 	}

@@ -51,6 +51,9 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 			if !ok {
 				return
 			}
+			// The browser re-reads the chips when told; make sure this node
+			// knows what it is telling (applying twice changes nothing).
+			s.presence.Apply(e)
 			b, err := json.Marshal(e)
 			if err != nil {
 				continue

@@ -201,6 +201,8 @@ type ticketData struct {
 	Followup   *sla.Followup
 	// Props keeps property values that failed validation.
 	Props map[string]string
+	// Presence is who else is viewing or writing (internal/web/presence.go).
+	Presence presenceData
 }
 
 func (s *Server) loadTicket(r *http.Request, id int64) (*ticketData, error) {
@@ -268,6 +270,7 @@ func (s *Server) showTicket(w http.ResponseWriter, r *http.Request, id int64, st
 	if adjust != nil {
 		adjust(td)
 	}
+	td.Presence = s.others(r, id)
 	ls := parseListState(r.URL.Query())
 	if r.Method == http.MethodPost {
 		if q, err := url.ParseQuery(r.PostFormValue("list")); err == nil {

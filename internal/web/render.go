@@ -18,6 +18,7 @@ import (
 	"github.com/steward-desk/steward/internal/giving"
 	"github.com/steward-desk/steward/internal/i18n"
 	"github.com/steward-desk/steward/internal/org"
+	"github.com/steward-desk/steward/internal/routing"
 	"github.com/steward-desk/steward/internal/staff"
 )
 
@@ -119,6 +120,8 @@ type Page struct {
 	// Errors maps form field names to translated messages.
 	Errors map[string]string
 	Data   any
+	// Away is whether the agent has marked themselves away (the header's toggle).
+	Away bool
 }
 
 // T translates a message id; args are key/value pairs.
@@ -185,6 +188,9 @@ func (s *Server) newPage(r *http.Request, title string, data any) *Page {
 		p.User = &u
 		p.CSRF = sess.CSRF
 		userLang = u.Language
+		if a, err := routing.GetAgent(r.Context(), s.db.R, u.ID); err == nil {
+			p.Away = a.Away
+		}
 	}
 	p.L = i18n.For(i18n.Negotiate(userLang, r.Header.Get("Accept-Language"), settings.DefaultLanguage))
 	if title != "" {

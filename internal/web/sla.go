@@ -173,6 +173,11 @@ func (p *Page) SLAEvent(e audit.Entry) string {
 		return p.T("followup.event.reminder")
 	case "sla.followup_slipped":
 		return p.T("followup.event.slipped")
+	case "sla.followup_slip_notice":
+		status, _ := e.Detail["status"].(string)
+		if id := "followup.event.slip_notice." + status; p.L.Has(id) {
+			return p.T(id)
+		}
 	case "sla.escalate":
 		var who []string
 		if list, ok := e.Detail["notify"].([]any); ok {

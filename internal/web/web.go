@@ -44,6 +44,9 @@ type Deps struct {
 	// Search is the full-text index behind GET /search; nil means a
 	// read-only index of DB, kept current by the application's ticket hooks.
 	Search *search.Index
+	// Presence is who is on which ticket; nil means a table of the server's
+	// own that follows Live's presence events.
+	Presence *live.Presence
 }
 
 // Server serves the agent UI.
@@ -67,6 +70,8 @@ type Server struct {
 	sla *sla.Service
 	// searchIdx answers GET /search.
 	searchIdx *search.Index
+	// presence is who is viewing or writing on which ticket, on every node.
+	presence *live.Presence
 }
 
 // New builds the UI server. It panics if the embedded templates do not parse,
@@ -89,6 +94,14 @@ func New(d Deps) *Server {
 	s.searchIdx = d.Search
 	if s.searchIdx == nil && s.db != nil {
 		s.searchIdx = search.New(s.db)
+	}
+	s.presence = d.Presence
+	if s.presence == nil {
+		s.presence = live.NewPresence()
+		if s.live != nil {
+			// Until the broker closes (shutdown).
+			s.presence.Follow(context.Background(), s.live)
+		}
 	}
 	s.handler = s.buildHandler()
 	return s
@@ -120,6 +133,7 @@ func (s *Server) routes() []route {
 		{"GET /search", staff.Agent, s.search},
 		{"GET /events", staff.Agent, s.events},
 		{"POST /preferences/language", staff.Agent, s.setLanguage},
+		{"POST /preferences/away", staff.Agent, s.setAway},
 
 		{"GET /tickets/{id}", staff.Agent, s.ticketPage},
 		{"GET /tickets/{id}/messages", staff.Agent, s.ticketMessages},
@@ -127,6 +141,8 @@ func (s *Server) routes() []route {
 		{"POST /tickets/{id}/reply", staff.Agent, s.ticketReply},
 		{"POST /tickets/{id}/update", staff.Agent, s.ticketUpdate},
 		{"POST /tickets/{id}/followup", staff.Agent, s.ticketFollowup},
+		{"GET /tickets/{id}/presence", staff.Agent, s.presenceList},
+		{"POST /tickets/{id}/presence", staff.Agent, s.presenceBeat},
 		{"GET /tickets/{id}/macro-preview", staff.Agent, s.macroPreview},
 		{"POST /tickets/{id}/macro", staff.Agent, s.macroApply},
 		{"GET /attachments/{id}", staff.Agent, s.attachment},
@@ -162,6 +178,7 @@ func (s *Server) routes() []route {
 		{"POST /admin/sla/policies/{id}", staff.Admin, s.adminPolicySave},
 		{"POST /admin/sla/rules", staff.Admin, s.adminRuleSave},
 		{"POST /admin/sla/rules/{id}", staff.Admin, s.adminRuleSave},
+		{"POST /admin/sla/templates/{name}", staff.Admin, s.adminTemplateSave},
 		{"GET /admin/settings", staff.Admin, s.adminSettings},
 		{"POST /admin/settings", staff.Admin, s.adminSettingsUpdate},
 		{"GET /admin/mailboxes", staff.Admin, s.adminMailboxes},

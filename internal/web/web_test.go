@@ -198,7 +198,8 @@ func sessionCookie(t *testing.T, c *client) string {
 func (f *fixture) fill(pattern string) (method, path string) {
 	method, path, _ = strings.Cut(pattern, " ")
 	msgs, _ := ticket.Messages(context.Background(), f.db.R, f.ticket.ID, true)
-	r := strings.NewReplacer("{id}", strconv.FormatInt(f.ticket.ID, 10), "{mid}", strconv.FormatInt(msgs[0].ID, 10), "{$}", "")
+	r := strings.NewReplacer("{id}", strconv.FormatInt(f.ticket.ID, 10), "{mid}", strconv.FormatInt(msgs[0].ID, 10), "{$}", "",
+		"{name}", "slip_notice")
 	if strings.HasPrefix(path, "/admin/users/") {
 		r = strings.NewReplacer("{id}", strconv.FormatInt(f.agent.ID, 10))
 	}

@@ -121,6 +121,75 @@
     regionTimer = setTimeout(refreshRegions, 300);
   }
 
+  // ---- Presence --------------------------------------------------------
+  // Heartbeats tell the desk that this agent is viewing the open ticket, or
+  // writing a reply or a note on it; the answer, and presence events from
+  // other agents over SSE, redraw the chips ("山田 is replying"). Input
+  // during IME composition does not count until the text is committed.
+  const tab = Math.random().toString(36).slice(2) + Date.now().toString(36);
+  let lastInput = 0, lastState = "", lastSent = 0, presenceTicket = "", presenceTimer = 0;
+
+  function presenceState() {
+    const body = $("#body");
+    if (!body || body.value.trim() === "" || Date.now() - lastInput > 20000) return "viewing";
+    const note = $('#composer input[name="kind"][value="note"]');
+    return note && note.checked ? "noting" : "replying";
+  }
+
+  function drawPresence(html) {
+    const cur = $("#presence");
+    if (!html || !cur) return;
+    const fresh = $("#presence", parse(html));
+    // Only a real change touches the live region, so nothing is re-announced.
+    if (fresh && fresh.innerHTML.trim() !== cur.innerHTML.trim()) cur.innerHTML = fresh.innerHTML;
+  }
+
+  async function beat(force) {
+    const id = openTicketID();
+    if (!id || !$("#presence")) return;
+    const state = presenceState();
+    if (!force && state === lastState && Date.now() - lastSent < 14000) return;
+    lastState = state; lastSent = Date.now(); presenceTicket = id;
+    try {
+      const r = await fetch("/tickets/" + id + "/presence", {
+        method: "POST", credentials: "same-origin", headers: { "X-Requested-With": "fetch" },
+        body: new URLSearchParams({ state: state, tab: tab, csrf: csrf() }),
+      });
+      if (r.status === 200) drawPresence(await r.text());
+    } catch (_) { /* offline: the next beat retries */ }
+  }
+
+  async function refreshPresence() {
+    const id = openTicketID();
+    if (!id || !$("#presence")) return;
+    drawPresence(await get("/tickets/" + id + "/presence"));
+  }
+
+  function startPresence() {
+    if (!openTicketID() || !$("#presence")) return;
+    beat(true);
+    presenceTimer = setInterval(() => beat(true), 15000);
+    window.addEventListener("focus", () => beat(true));
+    document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") beat(true); });
+    document.addEventListener("input", (e) => {
+      if (e.target.id !== "body" || e.isComposing) return;
+      lastInput = Date.now();
+      beat(false);
+    });
+    document.addEventListener("compositionend", (e) => {
+      if (e.target.id !== "body") return;
+      lastInput = Date.now();
+      beat(false);
+    });
+    document.addEventListener("change", (e) => { if (e.target.name === "kind") beat(false); });
+    window.addEventListener("pagehide", () => {
+      clearInterval(presenceTimer);
+      if (presenceTicket && navigator.sendBeacon) {
+        navigator.sendBeacon("/tickets/" + presenceTicket + "/presence", new URLSearchParams({ state: "left", tab: tab, csrf: csrf() }));
+      }
+    });
+  }
+
   // ---- Live events -----------------------------------------------------
   function startLive() {
     if (!document.body.dataset.live || !("EventSource" in window)) return;
@@ -129,8 +198,12 @@
     es.onmessage = (msg) => {
       let ev;
       try { ev = JSON.parse(msg.data); } catch (_) { return; }
-      scheduleRegions();
       const open = openTicketID();
+      if (ev.type === "presence") {
+        if (open && String(ev.ticket_id) === open && String(ev.actor_id) !== document.body.dataset.userId) refreshPresence();
+        return;
+      }
+      scheduleRegions();
       if (open && String(ev.ticket_id) === open) {
         if (ev.type === "message.created") appendMessages(open);
         // Our own change is already on screen (with its "Saved" notice).
@@ -152,6 +225,7 @@
     scrollThread(true);
     if (composerHadFocus && $("#body")) $("#body").focus();
     composerHadFocus = false;
+    beat(false); // a sent reply leaves an empty composer: back to viewing
   });
 
   // The properties form sends only what the agent changed, so saving it never
@@ -273,6 +347,7 @@
     const open = $("#list .row.is-open");
     if (open) open.scrollIntoView({ block: "nearest" });
     startLive();
+    startPresence();
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init); else init();
 })();
