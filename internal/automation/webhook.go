@@ -50,7 +50,9 @@ type webhookWorker struct {
 	en *Engine
 }
 
-func (w *webhookWorker) Timeout(*river.Job[WebhookArgs]) time.Duration { return WebhookTimeout + 5*time.Second }
+func (w *webhookWorker) Timeout(*river.Job[WebhookArgs]) time.Duration {
+	return WebhookTimeout + 5*time.Second
+}
 
 func (w *webhookWorker) Work(ctx context.Context, job *river.Job[WebhookArgs]) error {
 	return w.en.DeliverWebhook(ctx, job.Args.DeliveryID, job.Attempt >= job.MaxAttempts)
