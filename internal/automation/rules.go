@@ -64,6 +64,9 @@ func (r *Rule) Validate() error {
 	if len(r.Actions) == 0 {
 		return errs.Field("actions", "required", "a rule needs at least one action")
 	}
+	if r.WebhookSecret != "" && (len(r.WebhookSecret) < 16 || len(r.WebhookSecret) > 200) {
+		return errs.Field("webhook_secret", "invalid", "a webhook secret has 16 to 200 characters")
+	}
 	for i, a := range r.Actions {
 		if err := a.validate(i + 1); err != nil {
 			return err
