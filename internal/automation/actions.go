@@ -240,7 +240,8 @@ type WebhookTicket struct {
 }
 
 // webhookMaxAttempts bounds the retries of one call (River backs off
-// exponentially: the last try is about a day and a half after the first).
+// exponentially, attempt n waiting about n⁴ seconds: the last try is about
+// four hours after the first).
 const webhookMaxAttempts = 10
 
 // queueWebhook records the call with its payload fixed now and inserts the
