@@ -150,18 +150,28 @@ func BenchmarkFiftyRules(b *testing.B) {
 	}
 }
 
-// The event hook inside a ticket's transaction on SQLite with 50 rules, ten
-// of which name supporter facts (language, segments, giving): those are
-// read once per ticket, and only because a rule names them.
+// The event hook inside a ticket's transaction on SQLite with 50 rules:
+// rules on ticket fields only, and with ten rules that name supporter
+// facts first (language, segments → tags and giving), which are then read
+// once for the ticket, not per rule.
 //
 //	go test -run '^$' -bench HookFiftyRules ./internal/automation/
 func BenchmarkHookFiftyRules(b *testing.B) {
+	for _, supporterFacts := range []bool{false, true} {
+		name := "ticket-fields"
+		if supporterFacts {
+			name = "supporter-facts"
+		}
+		b.Run(name, func(b *testing.B) { benchHook(b, supporterFacts) })
+	}
+}
+
+func benchHook(b *testing.B, supporterFacts bool) {
 	d := dbtest.OpenSQLite(b)
 	ctx := context.Background()
 	en := &automation.Engine{DB: d}
 	for i, r := range fiftyRules() {
-		if i%5 == 0 {
-			// First, so they are read (once for the ticket, not per rule).
+		if supporterFacts && i%5 == 0 {
 			r.Conditions = append([]automation.Condition{{Field: "supporter.segments", Op: "ne", Value: "major"},
 				{Field: "supporter.language", Op: "eq", Value: "ja"}}, r.Conditions...)
 		}
