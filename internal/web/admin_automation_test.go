@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/steward-desk/steward/internal/automation"
+	"github.com/steward-desk/steward/internal/i18n"
 )
 
 func TestAdminAutomationPage(t *testing.T) {
@@ -108,4 +109,33 @@ func TestAdminAutomationPage(t *testing.T) {
 		c.post("/preferences/language", map[string][]string{"language": {"zh"}, "next": {"/admin/automation"}}, true)
 		mustContain(t, c.get("/admin/automation").body, "自动化规则", "哪些工单会匹配？")
 	})
+}
+
+// The rule form's labels are built from the automation package's lists:
+// each has a message in every language.
+func TestAutomationLabelsExist(t *testing.T) {
+	var ids []string
+	const pre = "admin.automation." // (whole ids here would look like literal ids to TestUIMessagesExist)
+	for _, e := range automation.Events {
+		ids = append(ids, pre+"ev."+e)
+	}
+	for _, f := range automation.Fields {
+		ids = append(ids, pre+"f."+f)
+	}
+	for _, o := range automation.Ops {
+		ids = append(ids, pre+"op."+o)
+	}
+	for _, a := range automation.ActionTypes {
+		ids = append(ids, pre+"a."+a)
+	}
+	for _, s := range []string{"pending", "delivered", "failed"} {
+		ids = append(ids, pre+"wh."+s)
+	}
+	for _, lang := range i18n.Languages {
+		for _, id := range ids {
+			if !i18n.For(lang).Has(id) {
+				t.Errorf("%s: no message %q", lang, id)
+			}
+		}
+	}
 }
