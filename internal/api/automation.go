@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
+	"strings"
 
 	"github.com/steward-desk/steward/internal/audit"
 	"github.com/steward-desk/steward/internal/automation"
@@ -12,10 +14,15 @@ import (
 	"github.com/steward-desk/steward/internal/staff"
 )
 
-func (s *Server) listAutomationRules(w http.ResponseWriter, r *http.Request, _ staff.User) error {
+func (s *Server) listAutomationRules(w http.ResponseWriter, r *http.Request, me staff.User) error {
 	rs, err := automation.Rules(r.Context(), s.db.R)
 	if err != nil {
 		return err
+	}
+	if !me.Role.AtLeast(staff.Admin) {
+		for _, x := range rs {
+			x.WebhookSecret = "" // signing secrets are for admins
+		}
 	}
 	writeJSON(w, http.StatusOK, newPage(rs, ""))
 	return nil
@@ -30,6 +37,8 @@ type automationBody struct {
 	Event      *string                 `json:"event"`
 	Conditions *[]automation.Condition `json:"conditions"`
 	Actions    *[]automation.Action    `json:"actions"`
+	// WebhookSecret sets a secret of the caller's own; omitted keeps it.
+	WebhookSecret *string `json:"webhook_secret"`
 }
 
 func (b automationBody) apply(x *automation.Rule) {
@@ -50,6 +59,9 @@ func (b automationBody) apply(x *automation.Rule) {
 	}
 	if b.Actions != nil {
 		x.Actions = *b.Actions
+	}
+	if b.WebhookSecret != nil {
+		x.WebhookSecret = *b.WebhookSecret
 	}
 }
 
@@ -110,6 +122,7 @@ func (s *Server) saveAutomationRule(w http.ResponseWriter, r *http.Request, me s
 
 type dryRunBody struct {
 	Conditions []automation.Condition `json:"conditions"`
+	Event      string                 `json:"event"`
 }
 
 type dryRunJSON struct {
@@ -129,7 +142,10 @@ func (s *Server) automationDryRun(w http.ResponseWriter, r *http.Request, _ staf
 			return invalid("conditions", "invalid", fmt.Sprintf("condition %d: %v", i+1, err))
 		}
 	}
-	ts, checked, err := automation.DryRun(r.Context(), s.db.R, &automation.Rule{Conditions: b.Conditions}, 50)
+	if b.Event != "" && !slices.Contains(automation.Events, b.Event) {
+		return invalid("event", "invalid", "event must be one of "+strings.Join(automation.Events, ", "))
+	}
+	ts, checked, err := automation.DryRun(r.Context(), s.db.R, &automation.Rule{Event: b.Event, Conditions: b.Conditions}, 50)
 	if err != nil {
 		return err
 	}
@@ -138,5 +154,24 @@ func (s *Server) automationDryRun(w http.ResponseWriter, r *http.Request, _ staf
 		out.Items = append(out.Items, ticketView(t))
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// listAutomationWebhooks shows a rule's 50 latest webhook calls and how they went.
+func (s *Server) listAutomationWebhooks(w http.ResponseWriter, r *http.Request, _ staff.User) error {
+	id, err := pathID(r, "rule")
+	if err != nil {
+		return err
+	}
+	if _, err := automation.GetRule(r.Context(), s.db.R, id); errors.Is(err, errs.ErrNotFound) {
+		return notFound("rule")
+	} else if err != nil {
+		return err
+	}
+	ds, err := automation.Deliveries(r.Context(), s.db.R, id, 50)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newPage(ds, ""))
 	return nil
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/steward-desk/steward/internal/automation"
@@ -46,6 +47,84 @@ func TestAutomationAPI(t *testing.T) {
 		}
 		if res := f.do(req{Method: "POST", Path: "/automation/dry-run", Token: f.agentTok, Body: map[string]any{"conditions": []map[string]string{}}}); res.Code != 403 {
 			t.Fatalf("agent dry run: %d", res.Code)
+		}
+	})
+}
+
+// Time rules, the new actions, webhook calls and who sees the signing secret.
+func TestAutomationTimeRulesAPI(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		res := f.do(req{Method: "POST", Path: "/automation/rules", Token: f.adminTok, Body: map[string]any{
+			"name": "Remind after 3 days", "event": "time",
+			"conditions": []map[string]string{{"field": "status", "op": "eq", "value": "pending"}, {"field": "hours_since_status_change", "op": "gte", "value": "72"},
+				{"field": "supporter.language", "op": "in", "value": "ja,zh"}},
+			"actions": []map[string]string{{"type": "notify", "value": "assignee"}, {"type": "webhook", "value": "https://crm.example.org/steward"}}}})
+		if res.Code != 201 {
+			t.Fatalf("create: %d %s", res.Code, res.Body)
+		}
+		var rule automation.Rule
+		res.json(t, &rule)
+		if rule.Event != "time" || len(rule.WebhookSecret) < 16 {
+			t.Fatalf("rule: %+v", rule)
+		}
+		// A time rule without its hours, a file: URL and a short secret are refused, each naming its field.
+		for body, field := range map[string]map[string]any{
+			"conditions": {"name": "x", "event": "time", "actions": []map[string]string{{"type": "add_tag", "value": "x"}}},
+			"actions.1":  {"name": "x", "event": "ticket.created", "actions": []map[string]string{{"type": "webhook", "value": "file:///etc/passwd"}}},
+			"webhook_secret": {"name": "x", "event": "ticket.created", "webhook_secret": "short",
+				"actions": []map[string]string{{"type": "webhook", "value": "https://crm.example.org/"}}},
+			"actions.2": {"name": "x", "event": "ticket.created", "actions": []map[string]string{{"type": "add_tag", "value": "x"}, {"type": "send_canned_reply", "value": "999"}}},
+		} {
+			res := f.do(req{Method: "POST", Path: "/automation/rules", Token: f.adminTok, Body: field})
+			var e struct{ Error struct{ Field string } }
+			res.json(t, &e)
+			if res.Code != 422 || e.Error.Field != body {
+				t.Errorf("%s: %d %s", body, res.Code, res.Body)
+			}
+		}
+		// Keep the secret on a change; set one of our own.
+		res = f.do(req{Method: "PATCH", Path: fmt.Sprintf("/automation/rules/%d", rule.ID), Token: f.adminTok, Body: map[string]any{"active": false}})
+		var changed automation.Rule
+		res.json(t, &changed)
+		if res.Code != 200 || changed.WebhookSecret != rule.WebhookSecret || changed.Active {
+			t.Fatalf("patch: %d %s", res.Code, res.Body)
+		}
+		res = f.do(req{Method: "PATCH", Path: fmt.Sprintf("/automation/rules/%d", rule.ID), Token: f.adminTok, Body: map[string]any{"webhook_secret": "our-own-secret-0123456789"}})
+		res.json(t, &changed)
+		if changed.WebhookSecret != "our-own-secret-0123456789" {
+			t.Fatalf("own secret: %s", res.Body)
+		}
+		// Agents may list rules, without secrets; webhook calls are for admins.
+		res = f.do(req{Method: "GET", Path: "/automation/rules", Token: f.agentTok})
+		if res.Code != 200 || strings.Contains(string(res.Body), "our-own-secret") {
+			t.Fatalf("agent list: %d %s", res.Code, res.Body)
+		}
+		if res := f.do(req{Method: "GET", Path: fmt.Sprintf("/automation/rules/%d/webhooks", rule.ID), Token: f.agentTok}); res.Code != 403 {
+			t.Fatalf("agent webhooks: %d", res.Code)
+		}
+		res = f.do(req{Method: "GET", Path: fmt.Sprintf("/automation/rules/%d/webhooks", rule.ID), Token: f.adminTok})
+		if res.Code != 200 || !strings.Contains(string(res.Body), `"items":[]`) {
+			t.Fatalf("webhooks: %d %s", res.Code, res.Body)
+		}
+		if res := f.do(req{Method: "GET", Path: "/automation/rules/999999/webhooks", Token: f.adminTok}); res.Code != 404 {
+			t.Fatalf("unknown rule: %d", res.Code)
+		}
+		// A time dry run looks at resolved tickets too.
+		res = f.do(req{Method: "POST", Path: "/tickets", Token: f.agentTok, Body: map[string]any{"subject": "ありがとう", "body": "x", "supporter": map[string]any{"email": "s@example.org"}}})
+		var tk struct{ ID int64 }
+		res.json(t, &tk)
+		if res := f.do(req{Method: "PATCH", Path: fmt.Sprintf("/tickets/%d", tk.ID), Token: f.agentTok, Body: map[string]any{"status": "resolved"}}); res.Code != 200 {
+			t.Fatalf("resolve: %d %s", res.Code, res.Body)
+		}
+		cond := []map[string]string{{"field": "status", "op": "eq", "value": "resolved"}, {"field": "hours_since_status_change", "op": "lte", "value": "1"}}
+		for event, want := range map[string]int{"time": 1, "ticket.updated": 0} {
+			res = f.do(req{Method: "POST", Path: "/automation/dry-run", Token: f.adminTok, Body: map[string]any{"event": event, "conditions": cond}})
+			var dr struct{ Items []map[string]any }
+			res.json(t, &dr)
+			if res.Code != 200 || len(dr.Items) != want {
+				t.Fatalf("dry run %s: %d %s", event, res.Code, res.Body)
+			}
 		}
 	})
 }

@@ -109,6 +109,7 @@ func (s *Server) routes() []route {
 		{"GET", "/automation/rules", staff.Agent, s.listAutomationRules},
 		{"POST", "/automation/rules", staff.Admin, s.createAutomationRule},
 		{"PATCH", "/automation/rules/{id}", staff.Admin, s.patchAutomationRule},
+		{"GET", "/automation/rules/{id}/webhooks", staff.Admin, s.listAutomationWebhooks},
 		{"POST", "/automation/dry-run", staff.Supervisor, s.automationDryRun},
 	}
 }

@@ -40,7 +40,8 @@ type App struct {
 	Routing      *routing.Router
 	// Search is the full-text index, kept in step by a ticket hook.
 	Search *search.Index
-	// Automation runs the event rules (a ticket hook).
+	// Automation runs the event rules (a ticket hook) and the time rules (a
+	// periodic job).
 	Automation *automation.Engine
 
 	stop context.CancelFunc
@@ -95,16 +96,20 @@ func Open(ctx context.Context, cfg Config, o Options) (*App, error) {
 	}
 	a.Tickets = &ticket.Service{DB: d, Live: a.Live}
 	a.SLA.Jobs = a.Jobs
+	a.Automation.Jobs = a.Jobs
 	a.Routing = &routing.Router{DB: d, Live: a.Live}
 	// Routing first (the SLA policy may depend on the department); before
 	// wire, because intake copies the hooks.
-	a.Automation = &automation.Engine{DB: d}
 	a.Search = search.New(d)
 	a.Tickets.Hooks = append(a.Tickets.Hooks, a.Routing.Hook, tone.Hook, a.Automation.Hook, a.SLA.Hook)
 	// Hooks that only derive data from a ticket (no routing, no mail): what
 	// generated or imported history runs (steward demo).
 	a.DerivedHooks = []ticket.Hook{a.SLA.Hook, a.Search.Hook}
 	a.Email.wire(a)
+	// Canned replies are mailed by the outbox in the rule's transaction; what
+	// a time rule changed is re-derived (SLA, search) without running rules.
+	a.Automation.Deliver = a.Email.Outbox.ReplyHook
+	a.Automation.After = a.DerivedHooks
 	// The search index last, after the outbox's reply hook too: it indexes
 	// what the other hooks decided, and on SQLite a statement after the
 	// FTS5 write in the same transaction costs an extra index segment.
@@ -119,6 +124,8 @@ func registerWorkers(a *App) {
 	river.AddWorker(a.Workers, &sessionSweeper{db: a.DB})
 	a.SLA = &sla.Service{DB: a.DB, Live: a.Live, Log: a.Log}
 	sla.Register(a.Workers, a.SLA)
+	a.Automation = &automation.Engine{DB: a.DB, Live: a.Live, Log: a.Log}
+	automation.Register(a.Workers, a.Automation)
 }
 
 // Migrate applies Steward's and River's migrations.

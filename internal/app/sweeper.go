@@ -7,6 +7,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/steward-desk/steward/internal/auth"
+	"github.com/steward-desk/steward/internal/automation"
 	"github.com/steward-desk/steward/internal/db"
 )
 
@@ -35,5 +36,6 @@ func periodicJobs() []*river.PeriodicJob {
 		river.NewPeriodicJob(river.PeriodicInterval(time.Hour), func() (river.JobArgs, *river.InsertOpts) {
 			return sweepArgs{}, nil
 		}, &river.PeriodicJobOpts{RunOnStart: true}),
+		automation.PeriodicJob(),
 	}
 }

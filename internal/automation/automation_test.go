@@ -2,6 +2,8 @@ package automation_test
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -12,6 +14,7 @@ import (
 	"github.com/steward-desk/steward/internal/automation"
 	"github.com/steward-desk/steward/internal/db"
 	"github.com/steward-desk/steward/internal/db/dbtest"
+	"github.com/steward-desk/steward/internal/live"
 	"github.com/steward-desk/steward/internal/supporter"
 	"github.com/steward-desk/steward/internal/ticket"
 )
@@ -145,4 +148,60 @@ func BenchmarkFiftyRules(b *testing.B) {
 			r.Matches(automation.TicketCreated, f)
 		}
 	}
+}
+
+// The event hook inside a ticket's transaction on SQLite with 50 rules:
+// rules on ticket fields only, and with ten rules that name supporter
+// facts first (language, segments → tags and giving), which are then read
+// once for the ticket, not per rule.
+//
+//	go test -run '^$' -bench HookFiftyRules ./internal/automation/
+func BenchmarkHookFiftyRules(b *testing.B) {
+	for _, supporterFacts := range []bool{false, true} {
+		name := "ticket-fields"
+		if supporterFacts {
+			name = "supporter-facts"
+		}
+		b.Run(name, func(b *testing.B) { benchHook(b, supporterFacts) })
+	}
+}
+
+func benchHook(b *testing.B, supporterFacts bool) {
+	d := dbtest.OpenSQLite(b)
+	ctx := context.Background()
+	en := &automation.Engine{DB: d}
+	for i, r := range fiftyRules() {
+		if supporterFacts && i%5 == 0 {
+			r.Conditions = append([]automation.Condition{{Field: "supporter.segments", Op: "ne", Value: "major"},
+				{Field: "supporter.language", Op: "eq", Value: "ja"}}, r.Conditions...)
+		}
+		r.ID, r.Name = 0, fmt.Sprint("rule ", i)
+		if _, err := automation.SaveRule(ctx, d.W, r); err != nil {
+			b.Fatal(err)
+		}
+	}
+	svc := &ticket.Service{DB: d}
+	tk, err := svc.Create(ctx, audit.Actor{Name: "bench"}, ticket.CreateInput{
+		NewTicket: ticket.NewTicket{Subject: "領収書について", Body: "昨年の寄付の領収書がまだ届いていません。", Language: "ja"},
+		Supporter: supporter.NewSupporter{Email: "bench@example.jp", Language: "ja"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	rollback := errors.New("rollback")
+	var ds []time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		err := d.Tx(ctx, func(tx *sql.Tx) error {
+			if err := en.Hook(ctx, tx, live.Event{Type: automation.TicketCreated, TicketID: tk.ID}); err != nil {
+				return err
+			}
+			return rollback
+		})
+		if !errors.Is(err, rollback) {
+			b.Fatal(err)
+		}
+		ds = append(ds, time.Since(t0))
+	}
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	b.ReportMetric(float64(ds[len(ds)*99/100].Microseconds()), "p99-µs")
 }

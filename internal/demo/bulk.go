@@ -127,7 +127,7 @@ func writeBulk(ctx context.Context, d *db.DB, g *generator, w *world, n int, res
 	idnT := newBulkTable(d.Engine, "supporter_identities", "id", "supporter_id", "kind", "value", "created_at")
 	tkT := newBulkTable(d.Engine, "tickets", "id", "number", "subject", "status", "status_group", "priority", "type", "category", "channel",
 		"department_id", "assignee_id", "supporter_id", "language", "preview", "message_count", "created_at", "updated_at",
-		"first_response_at", "resolved_at")
+		"first_response_at", "resolved_at", "status_changed_at", "last_supporter_message_at", "last_agent_reply_at")
 	msgT := newBulkTable(d.Engine, "messages", "id", "ticket_id", "direction", "author_user_id", "author_supporter_id", "body_text", "body_html", "language", "created_at")
 	tagT := newBulkTable(d.Engine, "ticket_tags", "ticket_id", "tag")
 	tables := []*bulkTable{supT, idnT, tkT, msgT, tagT}
@@ -247,7 +247,7 @@ func writeBulk(ctx context.Context, d *db.DB, g *generator, w *world, n int, res
 				if err := tkT.add(ctx, tx, ticketID, number, p.subject, string(o.status), o.status.Group(), p.priority, p.typ,
 					p.category, p.channel, nullableIdx(w.deptIDs, p.dept), nullableIdx(w.staffIDs, p.assignee),
 					supIDs[p.supporter], langCodes[p.lang], o.preview, o.count, o.created, o.updated,
-					nullable(o.firstResponse), nullable(o.resolved)); err != nil {
+					nullable(o.firstResponse), nullable(o.resolved), o.statusChanged, nullable(o.lastIn), nullable(o.lastOut)); err != nil {
 					return err
 				}
 			}

@@ -141,8 +141,11 @@ func writeTicket(ctx context.Context, d *db.DB, tx *sql.Tx, w *world, supIDs []i
 	o := p.outcome()
 	_, err = tx.ExecContext(ctx, `UPDATE tickets SET created_at = $1, updated_at = $2,
 		first_response_at = CASE WHEN first_response_at IS NULL THEN NULL ELSE CAST($3 AS BIGINT) END,
-		resolved_at = CASE WHEN resolved_at IS NULL THEN NULL ELSE CAST($4 AS BIGINT) END WHERE id = $5`,
-		o.created, o.updated, o.firstResponse, o.resolved, t.ID)
+		resolved_at = CASE WHEN resolved_at IS NULL THEN NULL ELSE CAST($4 AS BIGINT) END,
+		status_changed_at = $6,
+		last_supporter_message_at = CASE WHEN last_supporter_message_at IS NULL THEN NULL ELSE CAST($7 AS BIGINT) END,
+		last_agent_reply_at = CASE WHEN last_agent_reply_at IS NULL THEN NULL ELSE CAST($8 AS BIGINT) END WHERE id = $5`,
+		o.created, o.updated, o.firstResponse, o.resolved, t.ID, o.statusChanged, o.lastIn, o.lastOut)
 	if err != nil {
 		return err
 	}

@@ -750,23 +750,28 @@ type outcome struct {
 	updated       int64
 	firstResponse int64 // 0 = NULL
 	resolved      int64 // 0 = NULL
+	// When the status last changed, the supporter last wrote and staff last
+	// replied (0 = NULL), as the ticket store stamps them.
+	statusChanged, lastIn, lastOut int64
 }
 
 func (p *ticketPlan) outcome() outcome {
-	o := outcome{status: ticket.StatusNew, created: p.msgs[0].at}
+	o := outcome{status: ticket.StatusNew, created: p.msgs[0].at, statusChanged: p.msgs[0].at}
 	for _, m := range p.msgs {
 		o.count++
 		switch m.dir {
 		case ticket.Out:
+			o.lastOut = m.at
 			if o.firstResponse == 0 {
 				o.firstResponse = m.at
 			}
 			if o.status == ticket.StatusNew {
-				o.status = ticket.StatusOpen
+				o.status, o.statusChanged = ticket.StatusOpen, m.at
 			}
 		case ticket.In:
+			o.lastIn = m.at
 			if o.status.Group() != "open" {
-				o.status = ticket.StatusOpen
+				o.status, o.statusChanged = ticket.StatusOpen, m.at
 				o.resolved = 0
 			}
 		}
@@ -776,7 +781,7 @@ func (p *ticketPlan) outcome() outcome {
 		o.updated = m.at
 	}
 	if p.status != o.status {
-		o.status = p.status
+		o.status, o.statusChanged = p.status, p.statusAt
 		if p.status.Group() == "done" {
 			if o.resolved == 0 {
 				o.resolved = p.statusAt

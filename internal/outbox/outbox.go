@@ -202,8 +202,8 @@ func (o *Outbox) ReplyHook(ctx context.Context, tx *sql.Tx, e live.Event) error 
 	if e.Type != "message.created" || e.MessageID == 0 {
 		return nil
 	}
-	var dir, text string
-	if err := tx.QueryRowContext(ctx, "SELECT direction, body_text FROM messages WHERE id = $1", e.MessageID).Scan(&dir, &text); err != nil {
+	var dir, text, lang string
+	if err := tx.QueryRowContext(ctx, "SELECT direction, body_text, language FROM messages WHERE id = $1", e.MessageID).Scan(&dir, &text, &lang); err != nil {
 		return err
 	}
 	if dir != string(ticket.Out) {
@@ -225,6 +225,9 @@ func (o *Outbox) ReplyHook(ctx context.Context, tx *sql.Tx, e live.Event) error 
 	mid := e.MessageID
 	r := row{TicketID: t.ID, MessageID: &mid, Kind: KindReply, To: Address{t.SupporterName, t.SupporterEmail},
 		Subject: ReplySubject(t.Subject, t.Number), Text: text, Language: t.Language, InReplyTo: inReplyTo, Refs: refs}
+	if lang != "" { // a reply written in a language (a canned reply in the supporter's) says so
+		r.Language = lang
+	}
 	if mailbox.Valid {
 		r.MailboxID = &mailbox.Int64
 	}

@@ -87,8 +87,8 @@ func Create(ctx context.Context, d *db.DB, q db.Querier, n NewTicket) (Ticket, M
 	now := db.Now()
 	var id int64
 	err := q.QueryRowContext(ctx, `INSERT INTO tickets (number, subject, status, status_group, priority, type, category, channel,
-			department_id, assignee_id, supporter_id, language, preview, message_count, created_at, updated_at)
-		VALUES (`+d.NextTicketNumber()+`, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, '', 0, $12, $12) RETURNING id`,
+			department_id, assignee_id, supporter_id, language, preview, message_count, created_at, updated_at, status_changed_at)
+		VALUES (`+d.NextTicketNumber()+`, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, '', 0, $12, $12, $12) RETURNING id`,
 		n.Subject, StatusNew, StatusNew.Group(), n.Priority, n.Type, n.Category, n.Channel,
 		n.DepartmentID, n.AssigneeID, n.SupporterID, n.Language, now).Scan(&id)
 	if isForeignKeyViolation(err) {
@@ -130,7 +130,8 @@ type NewMessage struct {
 
 // AddMessage appends a message and moves the ticket along: a first reply
 // stamps first_response_at and opens a new ticket; a supporter writing again
-// reopens a pending or resolved one.
+// reopens a pending or resolved one. It stamps when the supporter last wrote
+// or staff last replied, and when the status changed (time rules count from these).
 func AddMessage(ctx context.Context, q db.Querier, n NewMessage) (Message, error) {
 	if err := validBody("body", n.BodyText); err != nil {
 		return Message{}, err
@@ -163,6 +164,7 @@ func AddMessage(ctx context.Context, q db.Querier, n NewMessage) (Message, error
 	args := []any{now}
 	switch n.Direction {
 	case Out:
+		set = append(set, "last_agent_reply_at = $1")
 		if !firstResponse.Valid {
 			set = append(set, "first_response_at = $1")
 		}
@@ -170,6 +172,7 @@ func AddMessage(ctx context.Context, q db.Querier, n NewMessage) (Message, error
 			newStatus = StatusOpen
 		}
 	case In:
+		set = append(set, "last_supporter_message_at = $1")
 		if status.Group() != "open" && !n.KeepStatus {
 			newStatus = StatusOpen
 			set = append(set, "resolved_at = NULL")
@@ -181,7 +184,7 @@ func AddMessage(ctx context.Context, q db.Querier, n NewMessage) (Message, error
 	}
 	if newStatus != status {
 		args = append(args, newStatus, newStatus.Group())
-		set = append(set, fmt.Sprintf("status = $%d, status_group = $%d", len(args)-1, len(args)))
+		set = append(set, fmt.Sprintf("status = $%d, status_group = $%d", len(args)-1, len(args)), "status_changed_at = $1")
 	}
 	args = append(args, n.TicketID)
 	if _, err := q.ExecContext(ctx, "UPDATE tickets SET "+strings.Join(set, ", ")+fmt.Sprintf(" WHERE id = $%d", len(args)), args...); err != nil {
@@ -433,8 +436,8 @@ func Update(ctx context.Context, q db.Querier, id int64, p Patch) (Ticket, []Cha
 			return t, nil, errs.Field("status", "invalid", "unknown status %q", *p.Status)
 		}
 		add("status", t.Status, *p.Status)
-		args = append(args, p.Status.Group())
-		set = append(set, fmt.Sprintf("status_group = $%d", len(args)))
+		args = append(args, p.Status.Group(), db.Now())
+		set = append(set, fmt.Sprintf("status_group = $%d, status_changed_at = $%d", len(args)-1, len(args)))
 		if p.Status.Group() == "done" && t.ResolvedAt == nil {
 			args = append(args, db.Now())
 			set = append(set, fmt.Sprintf("resolved_at = $%d", len(args)))
