@@ -118,6 +118,10 @@ func (s *Server) routes() []route {
 		{"GET /inbox", staff.Agent, s.inbox},
 		{"GET /inbox/regions", staff.Agent, s.inboxRegions},
 		{"GET /search", staff.Agent, s.search},
+		{"GET /search/instant", staff.Agent, s.searchInstant},
+		{"POST /saved-searches", staff.Agent, s.savedSearchCreate},
+		{"POST /saved-searches/{id}", staff.Agent, s.savedSearchUpdate},
+		{"POST /saved-searches/{id}/delete", staff.Agent, s.savedSearchDelete},
 		{"GET /events", staff.Agent, s.events},
 		{"POST /preferences/language", staff.Agent, s.setLanguage},
 
