@@ -196,7 +196,8 @@
   function instantMove(step) {
     const opts = instantOptions();
     if (!opts.length) return;
-    qActive = (qActive + step + opts.length + 1) % (opts.length + 1) - 1; // -1: back in the box
+    const n = opts.length + 1; // the options, and -1: back in the box
+    qActive = (((qActive + 1 + step) % n) + n) % n - 1;
     opts.forEach((o, i) => o.setAttribute("aria-selected", i === qActive ? "true" : "false"));
     const q = qBox();
     if (qActive >= 0) { q.setAttribute("aria-activedescendant", opts[qActive].id); opts[qActive].scrollIntoView({ block: "nearest" }); }
@@ -219,7 +220,12 @@
       if (e.isComposing || e.keyCode === 229 || composing) return; // the IME's own Enter and arrows
       const open = !qList().hidden;
       if (e.key === "ArrowDown" || e.key === "ArrowUp") {
-        if (!open) { if (q.value.trim()) instantFire(); return; }
+        if (!open) {
+          // Show what the box last found (htmx does not ask again for the same text).
+          e.preventDefault();
+          if (qList().children.length) instantShown(); else instantFire();
+          return;
+        }
         e.preventDefault();
         instantMove(e.key === "ArrowDown" ? 1 : -1);
       } else if (e.key === "Enter" && open && qActive >= 0) {
