@@ -125,7 +125,7 @@ const (
 	pgSupporterCap = 10000
 	// pgSupporterOr: up to this many supporters, the GIN query ORs their
 	// terms with the word's; past it the word is checked row by row only.
-	pgSupporterOr = 200
+	pgSupporterOr = 2000
 )
 
 // supporterMatch is the supporters whose name or addresses contain a group.
