@@ -185,8 +185,9 @@ func (s *Server) savedViews(r *http.Request, current int64) ([]viewLink, *search
 	}
 	var out []viewLink
 	var cur *search.SavedSearch
+	me := currentSession(r).User.ID // is:mine in a shared search is the viewer's, as in its list
 	for i, sv := range list {
-		n, capped, err := s.searchIdx.Count(r.Context(), sv.Query, search.Options{UserID: sv.OwnerID}, savedCountCap)
+		n, capped, err := s.searchIdx.Count(r.Context(), sv.Query, search.Options{UserID: me, IncludeNotes: true}, savedCountCap)
 		if _, bad := errs.AsInvalid(err); err != nil && !bad {
 			return nil, nil, err
 		}
