@@ -31,6 +31,7 @@ type config struct {
 	dsn, dataDir string
 	generate     int
 	seed         int64
+	longThreads  bool
 	reindex      bool
 	size         bool
 	queries      int
@@ -49,6 +50,7 @@ func main() {
 	flag.StringVar(&c.dataDir, "data", "", "data directory (SQLite steward.db lives here)")
 	flag.IntVar(&c.generate, "generate", 0, "generate this many demo tickets first when the database has none")
 	flag.Int64Var(&c.seed, "seed", 1, "demo data and query sampling seed")
+	flag.BoolVar(&c.longThreads, "long-threads", true, "generate about 5 messages a ticket (false: the demo's usual 2.9)")
 	flag.BoolVar(&c.reindex, "reindex", false, "rebuild the search index and time it")
 	flag.BoolVar(&c.size, "size", false, "measure the index against the text it indexes")
 	flag.IntVar(&c.queries, "queries", 0, "run this many queries of each kind and print latency percentiles")
@@ -97,7 +99,7 @@ func run(ctx context.Context, c config) error {
 		}
 		if n == 0 {
 			start := time.Now()
-			res, err := demo.Seed(ctx, d, demo.Options{Tickets: c.generate, Bulk: true, Seed: c.seed, Progress: os.Stderr})
+			res, err := demo.Seed(ctx, d, demo.Options{Tickets: c.generate, Bulk: true, Seed: c.seed, LongThreads: c.longThreads, Progress: os.Stderr})
 			if err != nil {
 				return err
 			}

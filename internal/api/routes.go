@@ -48,6 +48,12 @@ func (s *Server) routes() []route {
 		{"POST", "/tickets/{id}/transfer", staff.Agent, s.transferTicket},
 		{"GET", "/attachments/{id}", staff.Agent, s.getAttachment},
 		{"GET", "/search", staff.Agent, s.runSearch},
+		{"GET", "/saved-searches", staff.Agent, s.listSavedSearches},
+		{"POST", "/saved-searches", staff.Agent, s.createSavedSearch},
+		{"GET", "/saved-searches/{id}", staff.Agent, s.getSavedSearch},
+		{"PATCH", "/saved-searches/{id}", staff.Agent, s.patchSavedSearch},
+		{"DELETE", "/saved-searches/{id}", staff.Agent, s.deleteSavedSearch},
+		{"GET", "/saved-searches/{id}/tickets", staff.Agent, s.savedSearchTickets},
 
 		{"GET", "/supporters", staff.Agent, s.listSupporters},
 		{"POST", "/supporters", staff.Agent, s.createSupporter},

@@ -74,6 +74,9 @@ type generator struct {
 	sup     []supporterPlan
 	supCum  []float64
 	members [][]int // staff indexes per department (agents and supervisor)
+	// longThreads adds back-and-forth exchanges to answered tickets (about
+	// five messages a ticket instead of three): Options.LongThreads.
+	longThreads bool
 }
 
 func newGenerator(seed int64, now time.Time, days int) *generator {
@@ -712,6 +715,10 @@ func (g *generator) ticket(c int64) ticketPlan {
 			p.statusAt += g.between(2*day, 7*day)
 		}
 	}
+	if g.longThreads {
+		msgs, at = g.moreExchanges(msgs, &p, func() string { return supporterMsg(expand(g.one(tp.followup[L]), v)) },
+			func() string { return staffMsg(answer(), false) }, staffGap, supGap)
+	}
 	// Keep everything in the past: compress the conversation into the time
 	// since it began when it would run past now.
 	end := max(at, p.statusAt)
@@ -728,6 +735,47 @@ func (g *generator) ticket(c int64) ticketPlan {
 	}
 	p.msgs = msgs
 	return p
+}
+
+// moreExchanges inserts, after the first reply, a few more exchanges of a
+// supporter's follow-up and a staff answer (none, one, two or three; 1.1 on
+// average), moving what came after them later, and returns the messages
+// and the new time of the last one. An inserted follow-up after a reply
+// reopens the ticket and the answer leaves it open, so the plan's final
+// status (set by staff) is unchanged.
+func (g *generator) moreExchanges(msgs []messagePlan, p *ticketPlan, in, out func() string, staffGap, supGap func() int64) ([]messagePlan, int64) {
+	first := -1
+	for i, m := range msgs {
+		if m.dir == ticket.Out {
+			first = i
+			break
+		}
+	}
+	if first < 0 {
+		return msgs, msgs[len(msgs)-1].at
+	}
+	k := g.pick(3)
+	if g.chance(0.1) {
+		k++
+	}
+	at := msgs[first].at
+	var extra []messagePlan
+	for range k {
+		at += supGap()
+		extra = append(extra, messagePlan{dir: ticket.In, user: -1, body: in(), at: at})
+		at += staffGap()
+		extra = append(extra, messagePlan{dir: ticket.Out, user: msgs[first].user, body: out(), at: at})
+	}
+	shift := at - msgs[first].at
+	rest := append([]messagePlan(nil), msgs[first+1:]...)
+	for i := range rest {
+		rest[i].at += shift
+	}
+	if p.statusAt != 0 {
+		p.statusAt += shift
+	}
+	msgs = append(append(msgs[:first+1], extra...), rest...)
+	return msgs, msgs[len(msgs)-1].at
 }
 
 // langSpace separates sentences: a space in English, nothing in CJK.

@@ -95,3 +95,42 @@ func TestFormatting(t *testing.T) {
 		t.Errorf("preview of %d runes", len([]rune(got)))
 	}
 }
+
+// LongThreads gives about five messages a ticket (the 1M-ticket / 5M-message
+// benchmark), in time order and in the past.
+func TestLongThreads(t *testing.T) {
+	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	count := func(long bool) (int, []ticket.Status) {
+		t.Helper()
+		g := newGenerator(3, now, 300)
+		g.longThreads = long
+		g.supporters(200)
+		n := 0
+		var st []ticket.Status
+		g.tickets(20000, func(p *ticketPlan) error {
+			n += len(p.msgs)
+			o := p.outcome()
+			if o.updated >= now.UnixMilli() {
+				t.Fatalf("a message after now")
+			}
+			for i := 1; i < len(p.msgs); i++ {
+				if p.msgs[i].at < p.msgs[i-1].at {
+					t.Fatalf("messages out of order")
+				}
+			}
+			st = append(st, o.status)
+			return nil
+		})
+		return n, st
+	}
+	short, _ := count(false)
+	long, st := count(true)
+	per := float64(long) / 20000
+	t.Logf("messages per ticket: %.2f (without LongThreads %.2f)", per, float64(short)/20000)
+	if per < 4.6 || per > 5.4 {
+		t.Errorf("LongThreads: %.2f messages a ticket, want about 5", per)
+	}
+	if len(st) != 20000 {
+		t.Fatalf("%d plans", len(st))
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/steward-desk/steward/internal/db"
+	"github.com/steward-desk/steward/internal/errs"
 )
 
 // pgEngine stores each document as a row of search_docs whose terms column
@@ -90,7 +92,9 @@ func (q *pgQuery) arg(v any) string {
 	return "$" + strconv.Itoa(len(q.args))
 }
 
-// textFields lists the fields a text group searches, and their rank weights.
+// textFields lists the fields of its own run form a text group searches,
+// and their rank weights. (A ticket's supporter is matched through the
+// supporter's document: supporterMatch.)
 func textFields(p *plan) ([]field, []int) {
 	if p.kind == kindSupporter {
 		if p.notes {
@@ -99,9 +103,127 @@ func textFields(p *plan) ([]field, []int) {
 		return []field{fName, fContact}, []int{5, 3}
 	}
 	if p.notes {
-		return []field{fSubject, fBody, fPeople, fNotes}, []int{10, 1, 2, 1}
+		return []field{fSubject, fBody, fNotes}, []int{10, 1, 1}
 	}
-	return []field{fSubject, fBody, fPeople}, []int{10, 1, 2}
+	return []field{fSubject, fBody}, []int{10, 1}
+}
+
+// A ticket's run form does not repeat its supporter's name and addresses
+// (a tenth of the index, at the demo data's five messages a ticket); it
+// names the supporter with a filter term, pgSupporterTerm. A word or phrase
+// matches a ticket if its own text contains it or its supporter's document
+// does (name, addresses), and from: matches the supporter's document. So a
+// search first finds, per word, the supporters it matches (supporterMatches)
+// and then adds "or the supporter is one of these" to the word's conditions.
+const (
+	// pgSupporterExpr is a ticket row's supporter id, read from its filter
+	// terms.
+	pgSupporterExpr = `substring(split_part(terms, chr(1), 5) from chr(4) || 'p([0-9]+)')::bigint`
+	// pgSupporterCap bounds the supporters one word may match. A plain word
+	// in more supporters' names or addresses (example, com) finds tickets by
+	// their own text only; from: beyond it is an error asking for more.
+	pgSupporterCap = 10000
+	// pgSupporterOr: up to this many supporters, the GIN query ORs their
+	// terms with the word's; past it the word is checked row by row only.
+	pgSupporterOr = 2000
+)
+
+// supporterMatch is the supporters whose name or addresses contain a group.
+type supporterMatch struct {
+	ids  []int64
+	over bool // more than pgSupporterCap: unused
+}
+
+// usable reports whether the match takes part in the query.
+func (m supporterMatch) usable() bool { return len(m.ids) > 0 && !m.over }
+
+// orTerms returns the supporters' terms ORed for a tsquery, "" when there
+// are none or too many.
+func (m supporterMatch) orTerms() string {
+	if !m.usable() || len(m.ids) > pgSupporterOr {
+		return ""
+	}
+	parts := make([]string, len(m.ids))
+	for i, id := range m.ids {
+		parts[i] = tsLexeme(pgSupporterTerm(id))
+	}
+	return strings.Join(parts, " | ")
+}
+
+// supporterMatches finds, for each group, the supporters whose name or
+// addresses contain it, with the supporters' own GIN index
+// (search_docs_supporters, migration 0014).
+func (e *pgEngine) supporterMatches(ctx context.Context, dbq db.Querier, groups []Group) ([]supporterMatch, error) {
+	out := make([]supporterMatch, len(groups))
+	if len(groups) == 0 {
+		return out, nil
+	}
+	err := withoutIndexScans(ctx, dbq, func(tx db.Querier) error {
+		for i, g := range groups {
+			pat := runPattern(g.Text)
+			rows, err := tx.QueryContext(ctx, `SELECT ref_id FROM search_docs
+				WHERE kind = 'supporter' AND search_vector(terms) @@ $1::tsquery
+				AND (strpos(`+pgBlock(fName)+`, $2) > 0 OR strpos(`+pgBlock(fContact)+`, $2) > 0)
+				LIMIT $3`, tsAnd(g, ""), pat, pgSupporterCap+1)
+			if err != nil {
+				return fmt.Errorf("search: postgres supporters: %w", err)
+			}
+			for rows.Next() {
+				var id int64
+				if err := rows.Scan(&id); err != nil {
+					rows.Close()
+					return err
+				}
+				out[i].ids = append(out[i].ids, id)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			if len(out[i].ids) > pgSupporterCap {
+				out[i] = supporterMatch{over: true}
+			}
+			slices.Sort(out[i].ids)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// supporters holds the supporter matches of a ticket plan's groups.
+type supporters struct {
+	must, exclude, from, notFrom []supporterMatch
+}
+
+// resolveSupporters finds the supporters of a ticket plan's groups; from:
+// that matches too many is an error, naming the filter.
+func (e *pgEngine) resolveSupporters(ctx context.Context, dbq db.Querier, p *plan) (supporters, error) {
+	var s supporters
+	if p.kind != kindTicket {
+		return s, nil
+	}
+	var all []Group
+	all = append(all, p.must...)
+	all = append(all, p.exclude...)
+	all = append(all, p.from...)
+	all = append(all, p.notFrom...)
+	m, err := e.supporterMatches(ctx, dbq, all)
+	if err != nil {
+		return s, err
+	}
+	n1, n2, n3 := len(p.must), len(p.must)+len(p.exclude), len(p.must)+len(p.exclude)+len(p.from)
+	s.must, s.exclude, s.from, s.notFrom = m[:n1], m[n1:n2], m[n2:n3], m[n3:]
+	for i, g := range append(append([]Group(nil), p.from...), p.notFrom...) {
+		if m[n2+i].over {
+			return s, errs.Field("q", "too_many", "from:%s matches more than %d supporters — give more of the name, or the address", g.Text, pgSupporterCap)
+		}
+	}
+	return s, nil
+}
+
+// isSupporter is the condition "the ticket's supporter is one of m".
+func (q *pgQuery) isSupporter(m supporterMatch) string {
+	return pgSupporterExpr + " = ANY(" + q.arg(m.ids) + "::bigint[])"
 }
 
 // has is the condition "pattern occurs in one of fields".
@@ -118,17 +240,36 @@ func (q *pgQuery) has(fields []field, pattern string) string {
 // candidates), the exact condition and, if withRank, the rank expression of
 // p. (Every argument must appear in the SQL: PostgreSQL rejects a parameter
 // whose type it cannot infer.)
-func (q *pgQuery) build(p *plan, withRank bool) (cand, exact, rank string) {
+func (q *pgQuery) build(p *plan, sup supporters, withRank bool) (cand, exact, rank string) {
 	fields, weights := textFields(p)
 	var cp, conds, ranks []string
-	for _, g := range p.must {
+	for i, g := range p.must {
+		var sm supporterMatch
+		if sup.must != nil {
+			sm = sup.must[i]
+		}
 		c := tsAnd(g, "")
 		if p.notes {
-			c = "(" + c + " | " + tsAnd(g, notesPrefix) + ")"
+			c += " | " + tsAnd(g, notesPrefix)
 		}
-		cp = append(cp, c)
+		switch or := sm.orTerms(); {
+		case or != "":
+			c += " | " + or
+		case sm.usable():
+			c = "" // too many supporters to OR: checked row by row
+		}
+		if c != "" {
+			cp = append(cp, "("+c+")")
+		}
 		pat := runPattern(g.Text)
-		conds = append(conds, q.has(fields, pat))
+		cond := q.has(fields, pat)
+		if sm.usable() {
+			cond = "(" + cond + " OR " + q.isSupporter(sm) + ")"
+			if withRank {
+				ranks = append(ranks, "2 * (CASE WHEN "+q.isSupporter(sm)+" THEN 1 ELSE 0 END)")
+			}
+		}
+		conds = append(conds, cond)
 		if !withRank {
 			continue
 		}
@@ -143,9 +284,16 @@ func (q *pgQuery) build(p *plan, withRank bool) (cand, exact, rank string) {
 			ranks = append(ranks, fmt.Sprintf("%d * LEAST(search_count(%s, %s), %d)", weights[i], pgBlock(f), a, cap))
 		}
 	}
-	for _, g := range p.from {
-		cp = append(cp, tsAnd(g, peoplePrefix))
-		conds = append(conds, q.has([]field{fPeople}, runPattern(g.Text)))
+	for i := range p.from {
+		sm := sup.from[i]
+		if len(sm.ids) == 0 {
+			conds = append(conds, "FALSE") // no such supporter
+			continue
+		}
+		if or := sm.orTerms(); or != "" {
+			cp = append(cp, "("+or+")")
+		}
+		conds = append(conds, q.isSupporter(sm))
 	}
 	for _, set := range p.anyOf {
 		alts := make([]string, len(set))
@@ -157,18 +305,28 @@ func (q *pgQuery) build(p *plan, withRank bool) (cand, exact, rank string) {
 		cp = append(cp, "("+strings.Join(alts, " | ")+")")
 		conds = append(conds, "("+strings.Join(pats, " OR ")+")")
 	}
-	for _, g := range p.exclude {
-		if len(g.Terms) == 1 && len(cp) > 0 {
+	for i, g := range p.exclude {
+		var sm supporterMatch
+		if sup.exclude != nil {
+			sm = sup.exclude[i]
+		}
+		if len(g.Terms) == 1 && len(cp) > 0 && !sm.usable() {
 			c := "!" + tsAnd(g, "")
 			if p.notes {
 				c += " & !" + tsAnd(g, notesPrefix)
 			}
 			cp = append(cp, c)
 		}
-		conds = append(conds, "NOT "+q.has(fields, runPattern(g.Text)))
+		cond := q.has(fields, runPattern(g.Text))
+		if sm.usable() {
+			cond = "(" + cond + " OR " + q.isSupporter(sm) + ")"
+		}
+		conds = append(conds, "NOT "+cond)
 	}
-	for _, g := range p.notFrom {
-		conds = append(conds, "NOT "+q.has([]field{fPeople}, runPattern(g.Text)))
+	for i := range p.notFrom {
+		if sm := sup.notFrom[i]; sm.usable() {
+			conds = append(conds, "NOT "+q.isSupporter(sm))
+		}
 	}
 	for _, t := range p.noneOf {
 		if len(cp) > 0 {
@@ -219,13 +377,18 @@ func (e *pgEngine) search(ctx context.Context, dbq db.Querier, p *plan) (page, e
 	if byRecency {
 		window = p.limit
 	}
+	sup, err := e.resolveSupporters(ctx, dbq, p)
+	if err != nil {
+		return page{}, err
+	}
 	q := &pgQuery{}
-	kindArg := q.arg(p.kind)
-	cand, exact, rank := q.build(p, !byRecency)
+	cand, exact, rank := q.build(p, sup, !byRecency)
 	if rank == "" {
 		rank = "0"
 	}
-	where := "kind = " + kindArg + " AND " + exact
+	// The kind is written out (it is one of two constants) so that the
+	// planner can always use the partial indexes of migration 0014.
+	where := "kind = '" + p.kind + "' AND " + exact
 	for _, r := range p.created {
 		where += " AND " + createdCond("created_at", r, q.arg)
 	}
@@ -286,7 +449,7 @@ func (e *pgEngine) search(ctx context.Context, dbq db.Querier, p *plan) (page, e
 	// are off (a plan walking the primary key would compute search_vector
 	// for every row) and work_mem is raised so that bitmaps stay exact (a
 	// lossy page is rechecked by computing search_vector for each row).
-	err := withoutIndexScans(ctx, dbq, func(tx db.Querier) error {
+	err = withoutIndexScans(ctx, dbq, func(tx db.Querier) error {
 		// With few matches, one query over all seqs below hi: ANDing with
 		// the primary key would cost more than the rows it saves. The
 		// planner's estimate is no guide for a term it has no statistics

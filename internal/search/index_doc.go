@@ -41,6 +41,10 @@ type document struct {
 	id        int64  // the ticket's or supporter's id
 	createdAt int64  // Unix ms; for created: filters
 	fields    [][]segment
+	// supporter is a ticket's supporter. FTS5 keeps the supporter's fields
+	// in the ticket's people column; PostgreSQL's run form leaves them out
+	// and holds only this id (pgSupporterTerm), see engine_postgres.go.
+	supporter int64
 }
 
 // segment is one piece of a field: a subject, a message, a tag.
@@ -106,11 +110,26 @@ func (d *document) ftsField(f field) string {
 // runFields returns the document in the run form PostgreSQL stores: fields
 // separated by blockSep, segments within a field by a newline, each segment
 // written " tok tok … " so that every token has a space on either side.
+// A ticket's people field stays empty: its filter terms name the supporter
+// instead (pgSupporterTerm), and searches find the supporter's own document
+// (engine_postgres.go), so the name and addresses are not stored again with
+// every ticket.
 func (d *document) runFields() string {
 	var b strings.Builder
 	for f, segs := range d.fields {
 		if f > 0 {
 			b.WriteString(blockSep)
+		}
+		if d.kind == kindTicket && field(f) == fPeople {
+			continue
+		}
+		if d.kind == kindTicket && field(f) == fMeta && d.supporter != 0 {
+			// One segment (no newline) that the supporter's term ends.
+			var terms []string
+			for _, seg := range segs {
+				terms = append(terms, seg.terms...)
+			}
+			segs = []segment{{terms: append(terms, pgSupporterTerm(d.supporter))}}
 		}
 		for i, seg := range segs {
 			if i > 0 {
@@ -139,6 +158,9 @@ func pgMeta(t string) string {
 	}
 	return t
 }
+
+// pgSupporterTerm is the PostgreSQL filter term naming a ticket's supporter.
+func pgSupporterTerm(id int64) string { return "\x04p" + strconv.FormatInt(id, 10) }
 
 // Filter terms. A meta term starts with a private-use character, which the
 // analyzer never puts into a term (it is neither letter nor digit), so no
@@ -244,6 +266,7 @@ type personSource struct {
 // ticketDocument analyses a ticket.
 func ticketDocument(s *ticketSource) *document {
 	d := newDocument(kindTicket, s.id, s.createdAt)
+	d.supporter = s.supporterID
 	d.add(fSubject, s.subject)
 	d.addTerms(fSubject, strconv.FormatInt(s.number, 10))
 	for _, tag := range s.tags {

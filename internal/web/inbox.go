@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 	"github.com/steward-desk/steward/internal/errs"
 	"github.com/steward-desk/steward/internal/macro"
 	"github.com/steward-desk/steward/internal/panel"
+	"github.com/steward-desk/steward/internal/search"
 	"github.com/steward-desk/steward/internal/sla"
 	"github.com/steward-desk/steward/internal/staff"
 	"github.com/steward-desk/steward/internal/supporter"
@@ -24,6 +26,8 @@ type listState struct {
 	DepartmentID int64
 	Cursor       string
 	Sort         string // "due": due soonest first
+	// Saved is the saved search shown as the list (its id), or 0.
+	Saved int64
 }
 
 func parseListState(q url.Values) listState {
@@ -44,12 +48,22 @@ func parseListState(q url.Values) listState {
 	if q.Get("sort") == "due" {
 		ls.Sort = "due"
 	}
+	if id, err := strconv.ParseInt(q.Get("search"), 10, 64); err == nil && id > 0 {
+		ls.Saved = id
+	}
 	return ls
 }
 
 // Query is the list state as a query string (without the cursor unless asked).
 func (ls listState) query(withCursor bool) url.Values {
 	q := url.Values{}
+	if ls.Saved != 0 {
+		q.Set("search", strconv.FormatInt(ls.Saved, 10))
+		if withCursor && ls.Cursor != "" {
+			q.Set("cursor", ls.Cursor)
+		}
+		return q
+	}
 	q.Set("view", string(ls.View))
 	if ls.Status != "" {
 		q.Set("status", string(ls.Status))
@@ -69,6 +83,10 @@ func (ls listState) query(withCursor bool) url.Values {
 // Q is the list query string for links that keep the list (with its page).
 func (ls listState) Q() string { return ls.query(true).Encode() }
 
+// QS is Q for a link's query part: html/template would escape its = and &
+// as a single value (url.Values.Encode leaves nothing else to escape).
+func (ls listState) QS() template.URL { return template.URL(ls.Q()) }
+
 // viewLink is one entry of the views region.
 type viewLink struct {
 	View    ticket.View
@@ -77,6 +95,11 @@ type viewLink struct {
 	Capped  bool
 	Current bool
 	Key     string // keyboard shortcut letter after "g", if any
+	// Saved searches: the name as the agent wrote it, the link, the text
+	// shown when the count is capped, shared with everyone, no count (the
+	// query no longer runs).
+	Name, URL, CapText string
+	Shared, NoCount    bool
 }
 
 // inboxData fills the views and list regions; Ticket fills the other two.
@@ -93,6 +116,14 @@ type inboxData struct {
 	OpenID      int64
 	Ticket      *ticketData
 	SLA         map[int64]sla.Status // by ticket id
+	// SavedViews are the agent's saved searches (and those shared) with
+	// counts; Saved is the one shown as the list, if any.
+	SavedViews []viewLink
+	Saved      *search.SavedSearch
+	// SavedError explains a saved search whose query cannot run.
+	SavedError string
+	// CanShare: the agent may share saved searches (supervisors, admins).
+	CanShare bool
 }
 
 var viewLabels = map[ticket.View]string{
@@ -113,7 +144,25 @@ func (s *Server) loadInbox(r *http.Request, ls listState) (*inboxData, error) {
 	d := &inboxData{List: ls, Statuses: ticket.Statuses, ViewLabel: viewLabels[ls.View]}
 	for _, v := range ticket.Views {
 		d.Views = append(d.Views, viewLink{View: v, Label: viewLabels[v], Count: counts[v], Capped: counts[v] >= ticket.CountCap,
-			Current: v == ls.View, Key: viewKeys[v]})
+			Current: v == ls.View && ls.Saved == 0, Key: viewKeys[v]})
+	}
+	saved, cur, err := s.savedViews(r, ls.Saved)
+	if err != nil {
+		return nil, err
+	}
+	d.SavedViews = saved
+	if ls.Saved != 0 {
+		if cur == nil {
+			return nil, errs.ErrNotFound // another's private search, or none
+		}
+		if err := s.savedList(r, d, cur); err != nil {
+			return nil, err
+		}
+		if d.SLA, err = s.slaStatus(ctx, d.Tickets); err != nil {
+			return nil, err
+		}
+		d.Departments, err = staff.ListDepartments(ctx, s.db.R)
+		return d, err
 	}
 	f := ticket.Filter{View: ls.View, UserID: sess.User.ID, DepartmentIDs: sess.User.DepartmentIDs, Status: ls.Status,
 		DepartmentID: ls.DepartmentID, Cursor: ls.Cursor, Limit: 50, Sort: ls.Sort}
@@ -150,6 +199,9 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := s.newPage(r, viewLabels[d.List.View], d)
+	if d.Saved != nil {
+		p.Title = d.Saved.Name
+	}
 	p.Section = "inbox"
 	s.renderPage(w, r, http.StatusOK, "inbox", p)
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/steward-desk/steward/internal/errs"
 	"github.com/steward-desk/steward/internal/search"
+	"github.com/steward-desk/steward/internal/staff"
 	"github.com/steward-desk/steward/internal/ticket"
 )
 
@@ -25,8 +26,9 @@ type searchData struct {
 	Type  string
 	// Recent: sorted most recently changed first instead of by relevance.
 	Recent bool
-	// Chips are the filters of the query, as typed (status:open, -tag:spam).
-	Chips []string
+	// Chips are the filters of the query, as typed (status:open,
+	// -tag:spam), each with the link that searches without it.
+	Chips []searchChip
 	Hits  []searchHit
 	// MoreURL fetches the next page; RecentURL and RelevanceURL switch the order.
 	MoreURL, RecentURL, RelevanceURL string
@@ -35,6 +37,15 @@ type searchData struct {
 	Error string
 	// NextPage says this is not the first page.
 	NextPage bool
+	// CanShare: the agent may share a saved search; SaveError names the
+	// field of the save form that was wrong ("name" or "query").
+	CanShare  bool
+	SaveError string
+}
+
+// searchChip is one filter of the query, removable.
+type searchChip struct {
+	Label, RemoveURL string
 }
 
 // searchHit is one result. Snippet is the index's HTML (escaped text with
@@ -65,14 +76,19 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 	d.NextPage = cursor != ""
 	status := http.StatusOK
 	if q != "" {
-		if parsed, err := search.Parse(q); err == nil {
-			for _, f := range parsed.Filters {
-				chip := f.Name + ":" + f.Value
-				if f.Negate {
-					chip = "-" + chip
-				}
-				d.Chips = append(d.Chips, chip)
+		for _, c := range search.Chips(q) {
+			u := url.Values{"q": {c.Without}}
+			if d.Recent {
+				u.Set("sort", search.SortRecent)
 			}
+			if d.Type != "" {
+				u.Set("type", d.Type)
+			}
+			remove := "/search?" + u.Encode()
+			if strings.TrimSpace(c.Without) == "" {
+				remove = "/search"
+			}
+			d.Chips = append(d.Chips, searchChip{Label: c.Label, RemoveURL: remove})
 		}
 		o := search.Options{Type: d.Type, IncludeNotes: true, Limit: searchPageSize, Cursor: cursor, Sort: search.SortRelevance}
 		if d.Recent {
@@ -89,15 +105,7 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err)
 			return
 		}
-		for _, h := range res.Items {
-			sh := searchHit{Hit: h, Snippet: template.HTML(h.Snippet)} // escaped by the index, with <mark>
-			if h.Type == search.TypeSupporter {
-				sh.URL = "/supporters/" + strconv.FormatInt(h.ID, 10)
-			} else {
-				sh.URL = "/tickets/" + strconv.FormatInt(h.ID, 10)
-			}
-			d.Hits = append(d.Hits, sh)
-		}
+		d.Hits = searchHits(res.Items)
 		d.Capped = res.Capped
 		link := func(sort, cursor string) string {
 			u := url.Values{"q": {q}}
@@ -117,6 +125,12 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 			d.MoreURL = link(sort, res.NextCursor)
 		}
 		d.RecentURL, d.RelevanceURL = link(search.SortRecent, ""), link(search.SortRelevance, "")
+	}
+	if sess := currentSession(r); sess != nil {
+		d.CanShare = sess.User.Role.AtLeast(staff.Supervisor)
+	}
+	if e := v.Get("save_error"); e == "name" || e == "query" {
+		d.SaveError = e
 	}
 	p := s.newPage(r, "search.title", d)
 	s.renderPage(w, r, status, "search", p)

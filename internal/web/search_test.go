@@ -60,7 +60,7 @@ func TestSearchPage(t *testing.T) {
 
 		// Filters show as chips; recent first.
 		r = c.get("/search?sort=recent&q=" + url.QueryEscape("領収書 status:new"))
-		mustContain(t, r.body, `<span class="status">status:new</span>`, `<strong aria-current="true">Recent first</strong>`)
+		mustContain(t, r.body, `<span class="chip-label">status:new</span>`, `<strong aria-current="true">Recent first</strong>`, `href="/search?q=%E9%A0%98%E5%8F%8E%E6%9B%B8&amp;sort=recent"`)
 
 		// Paging with More.
 		for i := range 3 {

@@ -220,7 +220,8 @@
   document.addEventListener("htmx:beforeRequest", (e) => {
     composerHadFocus = !!(e.target && e.target.id === "composer");
   });
-  document.addEventListener("htmx:afterSwap", () => {
+  document.addEventListener("htmx:afterSwap", (e) => {
+    if (e.detail && e.detail.target && e.detail.target.id === "q-results") { instantShown(); return; }
     syncComposer();
     scrollThread(true);
     if (composerHadFocus && $("#body")) $("#body").focus();
@@ -237,6 +238,88 @@
     untouched.forEach((el) => { el.disabled = true; });
     setTimeout(() => untouched.forEach((el) => { el.disabled = false; }), 0);
   }, true);
+
+  // ---- Search as you type (the header box) -----------------------------
+  // htmx asks /search/instant on "steward:query" (after 200 ms without
+  // another, cancelling a request still running). It is fired here on
+  // committed input only: never while an IME is composing (Japanese and
+  // Chinese are typed as kana or pinyin first), and once on compositionend.
+  const qBox = () => $("#q");
+  const qList = () => $("#q-results");
+  let qActive = -1;
+
+  function instantOptions() { return $$('#q-results [role="option"]:not([aria-disabled="true"])'); }
+  function instantClose() {
+    const list = qList(), q = qBox();
+    if (!list || !q) return;
+    list.hidden = true;
+    q.setAttribute("aria-expanded", "false");
+    q.removeAttribute("aria-activedescendant");
+    qActive = -1;
+  }
+  function instantShown() {
+    const list = qList(), q = qBox();
+    if (!list || !q) return;
+    // A late answer for a box emptied (or left) meanwhile stays hidden.
+    if (!q.value.trim() || document.activeElement !== q) { instantClose(); return; }
+    list.hidden = list.children.length === 0;
+    q.setAttribute("aria-expanded", list.hidden ? "false" : "true");
+    qActive = -1;
+    q.removeAttribute("aria-activedescendant");
+  }
+  function instantMove(step) {
+    const opts = instantOptions();
+    if (!opts.length) return;
+    const n = opts.length + 1; // the options, and -1: back in the box
+    qActive = (((qActive + 1 + step) % n) + n) % n - 1;
+    opts.forEach((o, i) => o.setAttribute("aria-selected", i === qActive ? "true" : "false"));
+    const q = qBox();
+    if (qActive >= 0) { q.setAttribute("aria-activedescendant", opts[qActive].id); opts[qActive].scrollIntoView({ block: "nearest" }); }
+    else q.removeAttribute("aria-activedescendant");
+  }
+  function instantFire() {
+    const q = qBox();
+    if (!q || !window.htmx) return;
+    if (!q.value.trim()) { instantClose(); return; }
+    htmx.trigger(q, "steward:query");
+  }
+  function initInstant() {
+    const q = qBox();
+    if (!q) return;
+    let composing = false;
+    q.addEventListener("compositionstart", () => { composing = true; });
+    q.addEventListener("compositionend", () => { composing = false; instantFire(); });
+    q.addEventListener("input", (e) => { if (e.isComposing || composing) return; instantFire(); });
+    q.addEventListener("keydown", (e) => {
+      if (e.isComposing || e.keyCode === 229 || composing) return; // the IME's own Enter and arrows
+      const open = !qList().hidden;
+      if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+        if (!open) {
+          // Show what the box last found (htmx does not ask again for the same text).
+          e.preventDefault();
+          if (qList().children.length) instantShown(); else instantFire();
+          return;
+        }
+        e.preventDefault();
+        instantMove(e.key === "ArrowDown" ? 1 : -1);
+      } else if (e.key === "Enter" && open && qActive >= 0) {
+        e.preventDefault();
+        location.href = instantOptions()[qActive].href;
+      } else if (e.key === "Escape" && open) {
+        e.preventDefault(); // keep the text (type=search would clear it)
+        e.stopPropagation(); // and the focus: the next Esc leaves the box
+        instantClose();
+      }
+    });
+    // Leaving the box closes the list (after a click on an option has landed).
+    q.addEventListener("blur", () => setTimeout(() => {
+      const list = qList();
+      if (list && !list.contains(document.activeElement) && document.activeElement !== q) instantClose();
+    }, 150));
+    q.addEventListener("focus", () => { if (q.value.trim() && qList().children.length) instantShown(); });
+    // Options are links; a mouse press must not blur the box before the click.
+    qList().addEventListener("mousedown", (e) => e.preventDefault());
+  }
 
   // ---- Keyboard --------------------------------------------------------
   let keysOn = localStorage.getItem("steward.keys") !== "off";
@@ -344,6 +427,7 @@
     }
     syncComposer();
     scrollThread(true);
+    initInstant();
     const open = $("#list .row.is-open");
     if (open) open.scrollIntoView({ block: "nearest" });
     startLive();
