@@ -85,6 +85,7 @@ func createTickets(b *testing.B, parallelism int) {
 	var next atomic.Int64
 	b.SetParallelism(parallelism)
 	cpu0 := cpuTime()
+	c0, t0 := a.DB.GroupCommitStats()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
@@ -103,6 +104,9 @@ func createTickets(b *testing.B, parallelism int) {
 	// CPU time per ticket is what a busy shared machine does not distort:
 	// on N idle cores the ceiling is N / cpu-ms × 1000 tickets/s.
 	b.ReportMetric(float64(cpuTime()-cpu0)/1e6/float64(b.N), "cpu-ms/ticket")
+	if c1, t1 := a.DB.GroupCommitStats(); c1 > c0 {
+		b.ReportMetric(float64(t1-t0)/float64(c1-c0), "tx/commit")
+	}
 }
 
 // cpuTime is the process's user + system CPU time in nanoseconds.

@@ -56,6 +56,8 @@ type txResult struct {
 type committer struct {
 	w      *sql.DB
 	states *txStates
+	// commits and txs count COMMITs and the transactions they carried.
+	commits, txs atomic.Int64
 	reqs   chan *txRequest
 	stop   chan struct{}
 	quit   chan struct{}
@@ -229,6 +231,8 @@ func (c *committer) runBatch(batch []*txRequest) {
 			}
 		}
 	default:
+		c.commits.Add(1)
+		c.txs.Add(int64(len(live)))
 		if err := tx.Commit(); err != nil {
 			err = fmt.Errorf("db: commit: %w", err)
 			for i := range results {
@@ -241,6 +245,16 @@ func (c *committer) runBatch(batch []*txRequest) {
 	for i, r := range live {
 		r.done <- results[i]
 	}
+}
+
+// GroupCommitStats reports how many COMMITs SQLite ran and how many
+// transactions they carried (their ratio is the mean batch size); zeros on
+// PostgreSQL.
+func (d *DB) GroupCommitStats() (commits, txs int64) {
+	if d.commit == nil {
+		return 0, 0
+	}
+	return d.commit.commits.Load(), d.commit.txs.Load()
 }
 
 // call runs fn, turning a panic into a result so the batch survives it.

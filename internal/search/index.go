@@ -37,13 +37,19 @@ func (x *Index) Hook(ctx context.Context, tx *sql.Tx, e live.Event) error {
 		if e.TicketID == 0 {
 			return nil
 		}
-		sup, err := x.indexTickets(ctx, tx, []int64{e.TicketID})
+		srcs, err := x.indexTickets(ctx, tx, []int64{e.TicketID})
 		if err != nil {
 			return err
 		}
-		for _, id := range sup {
-			if err := x.IndexSupporter(ctx, tx, id); err != nil {
-				return err
+		// The supporter's own document, when they are new or were changed
+		// (Resolve gives a nameless supporter the name a message carries);
+		// edits elsewhere call SupporterChanged. loadTickets read them.
+		for i := range srcs {
+			if !srcs[i].peopleStale {
+				continue
+			}
+			if err := x.eng.put(ctx, tx, supporterDocument(&srcs[i].people)); err != nil {
+				return fmt.Errorf("search: index supporter %d: %w", srcs[i].supporterID, err)
 			}
 		}
 		return nil
@@ -64,17 +70,15 @@ func (x *Index) IndexTicket(ctx context.Context, q db.Querier, id int64) error {
 	return err
 }
 
-// indexTickets (re)indexes tickets and returns their supporters' ids.
-func (x *Index) indexTickets(ctx context.Context, q db.Querier, ids []int64) ([]int64, error) {
+// indexTickets (re)indexes tickets and returns what it read of them.
+func (x *Index) indexTickets(ctx context.Context, q db.Querier, ids []int64) ([]ticketSource, error) {
 	srcs, err := loadTickets(ctx, q, ids)
 	if err != nil {
 		return nil, err
 	}
 	found := make(map[int64]bool, len(srcs))
-	var sups []int64
 	for i := range srcs {
 		found[srcs[i].id] = true
-		sups = append(sups, srcs[i].supporterID)
 		if err := x.eng.put(ctx, q, ticketDocument(&srcs[i])); err != nil {
 			return nil, fmt.Errorf("search: index ticket %d: %w", srcs[i].id, err)
 		}
@@ -86,7 +90,7 @@ func (x *Index) indexTickets(ctx context.Context, q db.Querier, ids []int64) ([]
 			}
 		}
 	}
-	return sups, nil
+	return srcs, nil
 }
 
 // IndexSupporter (re)indexes a supporter's own document (name, addresses,
@@ -172,7 +176,9 @@ func loadTickets(ctx context.Context, q db.Querier, ids []int64) ([]ticketSource
 			COALESCE(t.department_id, 0), COALESCE(t.assignee_id, 0), t.supporter_id, t.language, t.created_at, t.updated_at,
 			COALESCE((SELECT string_agg(g.tag, ' ' ORDER BY g.tag) FROM ticket_tags g WHERE g.ticket_id = t.id), ''),
 			COALESCE(s.name, ''), COALESCE(s.email, ''),
-			COALESCE((SELECT string_agg(i.value, ' ' ORDER BY i.id) FROM supporter_identities i WHERE i.supporter_id = t.supporter_id), '')
+			COALESCE((SELECT string_agg(i.value, ' ' ORDER BY i.id) FROM supporter_identities i WHERE i.supporter_id = t.supporter_id), ''),
+			COALESCE(s.notes, ''), COALESCE(s.created_at, 0),
+			COALESCE(s.updated_at > s.created_at, 1 = 1) OR NOT EXISTS (SELECT 1 FROM search_docs x WHERE x.kind = 'supporter' AND x.ref_id = t.supporter_id)
 		FROM tickets t LEFT JOIN supporters s ON s.id = t.supporter_id
 		WHERE t.id IN (`+list+`)`, args...)
 	if err != nil {
@@ -185,7 +191,7 @@ func loadTickets(ctx context.Context, q db.Querier, ids []int64) ([]ticketSource
 		var tags, identities string
 		if err := rows.Scan(&s.id, &s.number, &s.subject, &s.status, &s.group, &s.typ, &s.channel,
 			&s.department, &s.assignee, &s.supporterID, &s.lang, &s.createdAt, &s.updatedAt,
-			&tags, &s.people.name, &s.people.email, &identities); err != nil {
+			&tags, &s.people.name, &s.people.email, &identities, &s.people.notes, &s.people.createdAt, &s.peopleStale); err != nil {
 			rows.Close()
 			return nil, err
 		}

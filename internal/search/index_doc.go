@@ -246,6 +246,9 @@ type ticketSource struct {
 	tags                    []string
 	messages                []messageSource
 	people                  personSource
+	// peopleStale says the supporter's own document is missing or may be
+	// out of date (the supporter was changed since created).
+	peopleStale bool
 }
 
 type messageSource struct {

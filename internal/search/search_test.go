@@ -453,3 +453,42 @@ func TestEnginesAgree(t *testing.T) {
 		}
 	}
 }
+
+// A supporter's own document is written with their first ticket, and again
+// when a later ticket gives a nameless supporter a name (supporter.Resolve).
+func TestSupporterDocumentFollowsResolve(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		idx := search.New(d)
+		svc := &ticket.Service{DB: d, Hooks: []ticket.Hook{idx.Hook}}
+		create := func(name string) {
+			t.Helper()
+			_, err := svc.Create(ctx, audit.Actor{Name: "test"}, ticket.CreateInput{
+				NewTicket: ticket.NewTicket{Subject: "寄付の領収書", Body: "领取收据"},
+				Supporter: supporter.NewSupporter{Email: "anon@example.cn", Name: name}})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		count := func(q string) int {
+			t.Helper()
+			res, err := idx.Search(ctx, q, search.Options{Type: search.TypeSupporter})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(res.Items)
+		}
+		create("")
+		if n := count("anon@example.cn"); n != 1 {
+			t.Fatalf("new supporter found %d times by address", n)
+		}
+		create("张伟明")
+		if n := count("张伟明"); n != 1 {
+			t.Fatalf("the name given by the second ticket found %d supporters", n)
+		}
+		create("") // unchanged supporter: still found once
+		if n := count("張偉明"); n != 1 {
+			t.Fatalf("traditional form of the name found %d supporters", n)
+		}
+	})
+}

@@ -84,13 +84,34 @@ func Create(ctx context.Context, d *db.DB, q db.Querier, n NewTicket) (Ticket, M
 	if n.AssigneeID != nil && !exists(ctx, q, "users", *n.AssigneeID) {
 		return Ticket{}, Message{}, errs.Field("assignee_id", "invalid", "unknown user %d", *n.AssigneeID)
 	}
+	if n.Direction != In && n.Direction != Out && n.Direction != Note {
+		return Ticket{}, Message{}, errs.Field("direction", "invalid", "direction must be in, out or note")
+	}
+	if n.BodyHTML != "" {
+		n.BodyHTML = htmlsafe.Sanitize(n.BodyHTML)
+	}
+	// The ticket row is written as AddMessage would leave it after the
+	// first message (one INSERT instead of INSERT, SELECT and UPDATE): an
+	// agent's first message is the first response and opens the ticket.
 	now := db.Now()
+	status, preview_, count := StatusNew, "", 1
+	var firstResponse, lastAgent, lastSupporter any
+	switch n.Direction {
+	case Out:
+		status, firstResponse, lastAgent = StatusOpen, now, now
+	case In:
+		lastSupporter = now
+	}
+	if n.Direction != Note {
+		preview_ = preview(n.Body)
+	}
 	var id int64
 	err := q.QueryRowContext(ctx, `INSERT INTO tickets (number, subject, status, status_group, priority, type, category, channel,
-			department_id, assignee_id, supporter_id, language, preview, message_count, created_at, updated_at, status_changed_at)
-		VALUES (`+d.NextTicketNumber()+`, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, '', 0, $12, $12, $12) RETURNING id`,
-		n.Subject, StatusNew, StatusNew.Group(), n.Priority, n.Type, n.Category, n.Channel,
-		n.DepartmentID, n.AssigneeID, n.SupporterID, n.Language, now).Scan(&id)
+			department_id, assignee_id, supporter_id, language, preview, message_count, created_at, updated_at, status_changed_at,
+			first_response_at, last_agent_reply_at, last_supporter_message_at)
+		VALUES (`+d.NextTicketNumber()+`, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $14, $15, $16, $17) RETURNING id`,
+		n.Subject, status, status.Group(), n.Priority, n.Type, n.Category, n.Channel,
+		n.DepartmentID, n.AssigneeID, n.SupporterID, n.Language, preview_, count, now, firstResponse, lastAgent, lastSupporter).Scan(&id)
 	if isForeignKeyViolation(err) {
 		// Department and assignee were checked above; the supporter is the
 		// one reference not checked ahead (it usually was just resolved).
@@ -99,14 +120,23 @@ func Create(ctx context.Context, d *db.DB, q db.Querier, n NewTicket) (Ticket, M
 	if err != nil {
 		return Ticket{}, Message{}, fmt.Errorf("ticket: create: %w", err)
 	}
-	if err := setTags(ctx, q, id, n.Tags); err != nil {
-		return Ticket{}, Message{}, err
+	for _, tag := range n.Tags {
+		if _, err := q.ExecContext(ctx, "INSERT INTO ticket_tags (ticket_id, tag) VALUES ($1, $2)", id, tag); err != nil {
+			return Ticket{}, Message{}, err
+		}
 	}
-	nm := NewMessage{TicketID: id, Direction: n.Direction, BodyText: n.Body, BodyHTML: n.BodyHTML, Language: n.Language, AuthorUserID: n.AuthorUserID}
+	var author *int64
 	if n.Direction == In {
-		nm.AuthorSupporterID = &n.SupporterID
+		author = &n.SupporterID
 	}
-	m, err := AddMessage(ctx, q, nm)
+	var mid int64
+	err = q.QueryRowContext(ctx, `INSERT INTO messages (ticket_id, direction, author_user_id, author_supporter_id, body_text, body_html, language, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+		id, n.Direction, n.AuthorUserID, author, n.Body, n.BodyHTML, n.Language, now).Scan(&mid)
+	if err != nil {
+		return Ticket{}, Message{}, fmt.Errorf("ticket: add message: %w", err)
+	}
+	m, err := getMessage(ctx, q, mid)
 	if err != nil {
 		return Ticket{}, Message{}, err
 	}
@@ -217,18 +247,23 @@ const ticketCols = `t.id, t.number, t.subject, t.status, t.priority, t.type, t.c
 	t.supporter_id, t.language, t.preview, t.message_count, t.created_at, t.updated_at, t.first_response_at, t.resolved_at,
 	s.name, s.email, COALESCE(u.name, ''), COALESCE(d.name, ''), t.sla_due_at`
 
+// ticketTagsCol reads a ticket's tags with its row (tags hold no spaces:
+// NormaliseTags).
+const ticketTagsCol = `COALESCE((SELECT string_agg(g.tag, ' ' ORDER BY g.tag) FROM ticket_tags g WHERE g.ticket_id = t.id), '')`
+
 const ticketJoins = ` JOIN supporters s ON s.id = t.supporter_id
 	LEFT JOIN users u ON u.id = t.assignee_id LEFT JOIN departments d ON d.id = t.department_id`
 
 const ticketFrom = " FROM tickets t" + ticketJoins
 
-func scanTicket(row interface{ Scan(...any) error }) (Ticket, error) {
+// scanTicket scans ticketCols and then any extra columns into extra.
+func scanTicket(row interface{ Scan(...any) error }, extra ...any) (Ticket, error) {
 	var t Ticket
 	var dept, assignee, first, resolved, due sql.NullInt64
 	var created, updated int64
-	err := row.Scan(&t.ID, &t.Number, &t.Subject, &t.Status, &t.Priority, &t.Type, &t.Category, &t.Channel, &dept, &assignee,
+	err := row.Scan(append([]any{&t.ID, &t.Number, &t.Subject, &t.Status, &t.Priority, &t.Type, &t.Category, &t.Channel, &dept, &assignee,
 		&t.SupporterID, &t.Language, &t.Preview, &t.MessageCount, &created, &updated, &first, &resolved,
-		&t.SupporterName, &t.SupporterEmail, &t.AssigneeName, &t.DepartmentName, &due)
+		&t.SupporterName, &t.SupporterEmail, &t.AssigneeName, &t.DepartmentName, &due}, extra...)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, errs.ErrNotFound
 	}
@@ -260,12 +295,14 @@ func scanTicket(row interface{ Scan(...any) error }) (Ticket, error) {
 
 // Get reads one ticket with its tags.
 func Get(ctx context.Context, q db.Querier, id int64) (Ticket, error) {
-	t, err := scanTicket(q.QueryRowContext(ctx, "SELECT "+ticketCols+ticketFrom+" WHERE t.id = $1", id))
+	var tags string
+	row := q.QueryRowContext(ctx, "SELECT "+ticketCols+", "+ticketTagsCol+ticketFrom+" WHERE t.id = $1", id)
+	t, err := scanTicket(row, &tags)
 	if err != nil {
 		return t, err
 	}
-	t.Tags, err = tags(ctx, q, id)
-	return t, err
+	t.Tags = strings.Fields(tags)
+	return t, nil
 }
 
 // GetByNumber reads a ticket by its human number.
@@ -279,23 +316,6 @@ func GetByNumber(ctx context.Context, q db.Querier, number int64) (Ticket, error
 		return Ticket{}, err
 	}
 	return Get(ctx, q, id)
-}
-
-func tags(ctx context.Context, q db.Querier, id int64) ([]string, error) {
-	rows, err := q.QueryContext(ctx, "SELECT tag FROM ticket_tags WHERE ticket_id = $1 ORDER BY tag", id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []string{}
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
 }
 
 func setTags(ctx context.Context, q db.Querier, id int64, tags []string) error {
