@@ -58,9 +58,9 @@ type committer struct {
 	states *txStates
 	// commits and txs count COMMITs and the transactions they carried.
 	commits, txs atomic.Int64
-	reqs   chan *txRequest
-	stop   chan struct{}
-	quit   chan struct{}
+	reqs         chan *txRequest
+	stop         chan struct{}
+	quit         chan struct{}
 }
 
 func newCommitter(w *sql.DB, states *txStates) *committer {
