@@ -159,59 +159,74 @@ func (c *committer) drain() {
 	}
 }
 
-// runBatch runs the claimable requests of batch in one transaction.
+// runBatch runs the claimable requests of batch in one transaction, and
+// while the batch is open it takes in requests that arrived meanwhile (up to
+// maxBatch), so a busy writer makes bigger commits rather than a queue.
 func (c *committer) runBatch(batch []*txRequest) {
-	live := batch[:0:0]
-	for _, r := range batch {
-		if r.ctx.Err() == nil && r.state.CompareAndSwap(reqQueued, reqRunning) {
-			live = append(live, r)
+	var live []*txRequest
+	var results []txResult
+	claim := func(rs []*txRequest) []*txRequest {
+		out := rs[:0]
+		for _, r := range rs {
+			if r.ctx.Err() == nil && r.state.CompareAndSwap(reqQueued, reqRunning) {
+				out = append(out, r)
+			} else if r.state.Load() == reqQueued { // its context ended while queued
+				r.state.Store(reqAbandoned)
+				r.done <- txResult{err: r.ctx.Err()}
+			}
 		}
+		return out
 	}
-	if len(live) == 0 {
+	pending := claim(batch)
+	if len(pending) == 0 {
 		return
 	}
-	results := make([]txResult, len(live))
 	tx, err := c.w.BeginTx(context.Background(), nil)
 	if err != nil {
-		for _, r := range live {
+		for _, r := range pending {
 			r.done <- txResult{err: fmt.Errorf("db: begin: %w", err)}
 		}
 		return
 	}
 	st := c.states.open(tx)
 	defer c.states.close(tx)
-	single := len(live) == 1
-	aborted := error(nil) // the transaction itself is gone
-	for i, r := range live {
-		if aborted != nil {
-			results[i] = txResult{err: aborted}
-			continue
-		}
-		mark := len(st.deferred)
-		if !single {
-			if _, err := tx.ExecContext(r.ctx, "SAVEPOINT steward_batch"); err != nil {
-				results[i] = txResult{err: fmt.Errorf("db: savepoint: %w", err)}
+	var aborted error // the transaction itself is gone
+	for len(pending) > 0 {
+		for _, r := range pending {
+			live = append(live, r)
+			if aborted != nil {
+				results = append(results, txResult{err: aborted})
 				continue
 			}
+			// One transaction alone needs no savepoint: if it fails, the
+			// whole transaction rolls back and nothing else joins it.
+			alone := len(live) == 1 && len(pending) == 1
+			res, err := c.runOne(r, tx, st, !alone)
+			results = append(results, res)
+			if err != nil || (alone && (res.err != nil || res.panic != nil)) {
+				aborted = err
+				if aborted == nil {
+					aborted = errSkipped
+				}
+			}
 		}
-		results[i] = call(r.fn, tx)
-		failed := results[i].err != nil || results[i].panic != nil
-		if failed {
-			st.deferred = st.deferred[:mark] // its queued work goes with it
-		}
-		if single {
+		pending = pending[:0]
+		if aborted != nil {
 			break
 		}
-		if failed {
-			// ROLLBACK TO keeps the savepoint open; RELEASE ends it.
-			if _, err := tx.Exec("ROLLBACK TO steward_batch"); err != nil {
-				aborted = fmt.Errorf("db: transaction aborted by a failed statement in the same batch: %w", err)
-				continue
+	more:
+		for len(live)+len(pending) < maxBatch {
+			select {
+			case r := <-c.reqs:
+				pending = append(pending, r)
+			default:
+				break more
 			}
 		}
-		if _, err := tx.Exec("RELEASE steward_batch"); err != nil {
-			aborted = fmt.Errorf("db: release savepoint: %w", err)
-		}
+		pending = claim(pending)
+	}
+	if aborted == errSkipped {
+		aborted = nil
 	}
 	ok := false
 	for _, res := range results {
@@ -222,29 +237,60 @@ func (c *committer) runBatch(batch []*txRequest) {
 			aborted = fmt.Errorf("db: work queued for commit: %w", err)
 		}
 	}
+	fail := func(err error) {
+		for i := range results {
+			if results[i].err == nil && results[i].panic == nil {
+				results[i].err = err
+			}
+		}
+	}
 	switch {
 	case aborted != nil || !ok:
 		_ = tx.Rollback()
-		for i := range results {
-			if results[i].err == nil && results[i].panic == nil {
-				results[i].err = aborted
-			}
-		}
+		fail(aborted)
 	default:
 		c.commits.Add(1)
 		c.txs.Add(int64(len(live)))
 		if err := tx.Commit(); err != nil {
-			err = fmt.Errorf("db: commit: %w", err)
-			for i := range results {
-				if results[i].err == nil && results[i].panic == nil {
-					results[i].err = err
-				}
-			}
+			fail(fmt.Errorf("db: commit: %w", err))
 		}
 	}
 	for i, r := range live {
 		r.done <- results[i]
 	}
+}
+
+// errSkipped marks a batch that ended because its only transaction failed
+// (its caller has its own error; there is nothing to commit).
+var errSkipped = errors.New("db: batch ended")
+
+// runOne runs one request's function in tx, inside a savepoint when others
+// share tx. A non-nil error means tx itself is lost.
+func (c *committer) runOne(r *txRequest, tx *sql.Tx, st *txState, savepoint bool) (txResult, error) {
+	mark := len(st.deferred)
+	if savepoint {
+		if _, err := tx.Exec("SAVEPOINT steward_batch"); err != nil {
+			return txResult{err: fmt.Errorf("db: savepoint: %w", err)}, fmt.Errorf("db: savepoint: %w", err)
+		}
+	}
+	res := call(r.fn, tx)
+	failed := res.err != nil || res.panic != nil
+	if failed {
+		st.deferred = st.deferred[:mark] // its queued work goes with it
+	}
+	if !savepoint {
+		return res, nil
+	}
+	if failed {
+		// ROLLBACK TO keeps the savepoint open; RELEASE ends it.
+		if _, err := tx.Exec("ROLLBACK TO steward_batch"); err != nil {
+			return res, fmt.Errorf("db: transaction aborted by a failed statement in the same batch: %w", err)
+		}
+	}
+	if _, err := tx.Exec("RELEASE steward_batch"); err != nil {
+		return res, fmt.Errorf("db: release savepoint: %w", err)
+	}
+	return res, nil
 }
 
 // GroupCommitStats reports how many COMMITs SQLite ran and how many
