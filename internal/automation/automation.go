@@ -135,7 +135,7 @@ type Engine struct {
 
 	mu    sync.Mutex
 	rules []*Rule
-	stamp [2]int64
+	stamp [3]int64
 }
 
 func (en *Engine) now() time.Time {
@@ -153,8 +153,9 @@ func (en *Engine) log() *slog.Logger {
 }
 
 func (en *Engine) load(ctx context.Context, q db.Querier) ([]*Rule, error) {
-	var st [2]int64
-	if err := q.QueryRowContext(ctx, "SELECT COUNT(*), COALESCE(SUM(updated_at), 0) FROM automation_rules").Scan(&st[0], &st[1]); err != nil {
+	// A rule added, changed or deleted changes one of these.
+	var st [3]int64
+	if err := q.QueryRowContext(ctx, "SELECT COUNT(*), COALESCE(SUM(updated_at), 0), COALESCE(MAX(id), 0) FROM automation_rules").Scan(&st[0], &st[1], &st[2]); err != nil {
 		return nil, err
 	}
 	en.mu.Lock()

@@ -304,6 +304,21 @@ func SetActive(ctx context.Context, q db.Querier, id int64, active bool) error {
 	return nil
 }
 
+// DeleteRule removes a rule. Its time-rule firings and webhook calls go with
+// it (ON DELETE CASCADE): a call not yet delivered is not sent, as it could
+// no longer be signed. What the rule did stays in the tickets' audit log.
+// Every node's cached rules notice (the count changes).
+func DeleteRule(ctx context.Context, q db.Querier, id int64) error {
+	res, err := q.ExecContext(ctx, "DELETE FROM automation_rules WHERE id = $1", id)
+	if err != nil {
+		return fmt.Errorf("automation: delete rule: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return errs.ErrNotFound
+	}
+	return nil
+}
+
 // Move moves a rule one place earlier (by -1) or later (by 1) in the order
 // and renumbers every rule's position 10, 20, 30…
 func Move(ctx context.Context, q db.Querier, id int64, by int) error {
