@@ -147,7 +147,7 @@ func TestAutomationSLARulesAndDelete(t *testing.T) {
 			t.Fatalf("event %q", rule.Event)
 		}
 		for name, b := range map[string]map[string]any{
-			"unknown target": {"event": "sla.warning", "conditions": []map[string]string{{"field": "sla_target", "op": "eq", "value": "first_reply"}}},
+			"unknown target":           {"event": "sla.warning", "conditions": []map[string]string{{"field": "sla_target", "op": "eq", "value": "first_reply"}}},
 			"target on a ticket event": {"event": "ticket.updated", "conditions": []map[string]string{{"field": "sla_target", "op": "eq", "value": "resolution"}}},
 		} {
 			b["name"], b["actions"] = "x", []map[string]string{{"type": "add_tag", "value": "x"}}
