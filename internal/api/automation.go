@@ -120,6 +120,34 @@ func (s *Server) saveAutomationRule(w http.ResponseWriter, r *http.Request, me s
 	return nil
 }
 
+// deleteAutomationRule removes a rule; its firing records and webhook calls
+// go with it, the tickets' audit log keeps what it did.
+func (s *Server) deleteAutomationRule(w http.ResponseWriter, r *http.Request, me staff.User) error {
+	id, err := pathID(r, "rule")
+	if err != nil {
+		return err
+	}
+	err = s.db.Tx(r.Context(), func(tx *sql.Tx) error {
+		x, err := automation.GetRule(r.Context(), tx, id)
+		if err != nil {
+			return err
+		}
+		if err := automation.DeleteRule(r.Context(), tx, id); err != nil {
+			return err
+		}
+		return audit.Record(r.Context(), tx, actor(me), "automation_rule.delete", "automation_rule", id,
+			map[string]any{"name": x.Name, "event": x.Event})
+	})
+	if errors.Is(err, errs.ErrNotFound) {
+		return notFound("rule")
+	}
+	if err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
 type dryRunBody struct {
 	Conditions []automation.Condition `json:"conditions"`
 	Event      string                 `json:"event"`
@@ -136,14 +164,18 @@ func (s *Server) automationDryRun(w http.ResponseWriter, r *http.Request, _ staf
 	if err := decode(w, r, &b); err != nil {
 		return err
 	}
+	if b.Event != "" && !slices.Contains(automation.Events, b.Event) {
+		return invalid("event", "invalid", "event must be one of "+strings.Join(automation.Events, ", "))
+	}
+	event := b.Event
+	if event == "" || event == automation.Time { // a time rule's anchor is not required here
+		event = automation.TicketCreated
+	}
 	for i, c := range b.Conditions {
-		x := automation.Rule{Name: "dry run", Event: automation.TicketCreated, Conditions: []automation.Condition{c}, Actions: []automation.Action{{Type: "add_tag", Value: "x"}}}
+		x := automation.Rule{Name: "dry run", Event: event, Conditions: []automation.Condition{c}, Actions: []automation.Action{{Type: "add_tag", Value: "x"}}}
 		if err := x.Validate(); err != nil {
 			return invalid("conditions", "invalid", fmt.Sprintf("condition %d: %v", i+1, err))
 		}
-	}
-	if b.Event != "" && !slices.Contains(automation.Events, b.Event) {
-		return invalid("event", "invalid", "event must be one of "+strings.Join(automation.Events, ", "))
 	}
 	ts, checked, err := automation.DryRun(r.Context(), s.db.R, &automation.Rule{Event: b.Event, Conditions: b.Conditions}, 50)
 	if err != nil {

@@ -128,3 +128,61 @@ func TestAutomationTimeRulesAPI(t *testing.T) {
 		}
 	})
 }
+
+// Rules on SLA events through the API, and deleting a rule (admins only,
+// audited; its webhook calls go with it).
+func TestAutomationSLARulesAndDelete(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		body := map[string]any{"name": "First reply overdue", "event": "sla.breach",
+			"conditions": []map[string]string{{"field": "sla_target", "op": "eq", "value": "first_response"}},
+			"actions":    []map[string]string{{"type": "set_priority", "value": "urgent"}, {"type": "webhook", "value": "https://crm.example.org/hook"}}}
+		res := f.do(req{Method: "POST", Path: "/automation/rules", Token: f.adminTok, Body: body})
+		if res.Code != 201 {
+			t.Fatalf("create: %d %s", res.Code, res.Body)
+		}
+		var rule automation.Rule
+		res.json(t, &rule)
+		if rule.Event != automation.SLABreach {
+			t.Fatalf("event %q", rule.Event)
+		}
+		for name, b := range map[string]map[string]any{
+			"unknown target":           {"event": "sla.warning", "conditions": []map[string]string{{"field": "sla_target", "op": "eq", "value": "first_reply"}}},
+			"target on a ticket event": {"event": "ticket.updated", "conditions": []map[string]string{{"field": "sla_target", "op": "eq", "value": "resolution"}}},
+		} {
+			b["name"], b["actions"] = "x", []map[string]string{{"type": "add_tag", "value": "x"}}
+			if res := f.do(req{Method: "POST", Path: "/automation/rules", Token: f.adminTok, Body: b}); res.Code != 422 || !strings.Contains(string(res.Body), "conditions.1") {
+				t.Errorf("%s: %d %s", name, res.Code, res.Body)
+			}
+		}
+		res = f.do(req{Method: "POST", Path: "/automation/dry-run", Token: f.adminTok, Body: map[string]any{"event": "sla.breach",
+			"conditions": []map[string]string{{"field": "sla_target", "op": "in", "value": "first_response,resolution"}}}})
+		if res.Code != 200 {
+			t.Fatalf("dry run: %d %s", res.Code, res.Body)
+		}
+		// A webhook call of the rule, recorded; deleting the rule removes it.
+		if _, err := d.W.Exec(`INSERT INTO automation_webhooks (rule_id, url, payload, created_at) VALUES ($1, 'https://crm.example.org/hook', '{}', 1)`, rule.ID); err != nil {
+			t.Fatal(err)
+		}
+		path := fmt.Sprintf("/automation/rules/%d", rule.ID)
+		if res := f.do(req{Method: "DELETE", Path: path, Token: f.agentTok}); res.Code != 403 {
+			t.Fatalf("agent delete: %d", res.Code)
+		}
+		if res := f.do(req{Method: "DELETE", Path: path, Token: f.adminTok}); res.Code != 204 {
+			t.Fatalf("delete: %d %s", res.Code, res.Body)
+		}
+		if res := f.do(req{Method: "DELETE", Path: path, Token: f.adminTok}); res.Code != 404 {
+			t.Fatalf("delete again: %d", res.Code)
+		}
+		if res := f.do(req{Method: "DELETE", Path: "/automation/rules/nope", Token: f.adminTok}); res.Code != 404 {
+			t.Fatalf("delete nonsense: %d", res.Code)
+		}
+		var rules, calls, audited int
+		d.R.QueryRow("SELECT COUNT(*) FROM automation_rules").Scan(&rules)
+		d.R.QueryRow("SELECT COUNT(*) FROM automation_webhooks").Scan(&calls)
+		d.R.QueryRow("SELECT COUNT(*) FROM audit_log WHERE action = 'automation_rule.delete' AND object_id = $1", rule.ID).Scan(&audited)
+		if rules != 0 || calls != 0 || audited != 1 {
+			t.Fatalf("after delete: %d rules, %d webhook calls, %d audit entries", rules, calls, audited)
+		}
+	})
+}

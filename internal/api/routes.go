@@ -115,6 +115,7 @@ func (s *Server) routes() []route {
 		{"GET", "/automation/rules", staff.Agent, s.listAutomationRules},
 		{"POST", "/automation/rules", staff.Admin, s.createAutomationRule},
 		{"PATCH", "/automation/rules/{id}", staff.Admin, s.patchAutomationRule},
+		{"DELETE", "/automation/rules/{id}", staff.Admin, s.deleteAutomationRule},
 		{"GET", "/automation/rules/{id}/webhooks", staff.Admin, s.listAutomationWebhooks},
 		{"POST", "/automation/dry-run", staff.Supervisor, s.automationDryRun},
 	}

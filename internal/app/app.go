@@ -110,6 +110,9 @@ func Open(ctx context.Context, cfg Config, o Options) (*App, error) {
 	// a time rule changed is re-derived (SLA, search) without running rules.
 	a.Automation.Deliver = a.Email.Outbox.ReplyHook
 	a.Automation.After = a.DerivedHooks
+	// Rules on sla.warning and sla.breach run in the transaction of the
+	// timer that claims them (sla does not import automation).
+	a.SLA.OnTimer = a.Automation.SLAEvent
 	// The search index last, after the outbox's reply hook too: it indexes
 	// what the other hooks decided, and on SQLite a statement after the
 	// FTS5 write in the same transaction costs an extra index segment.

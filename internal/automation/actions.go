@@ -68,7 +68,7 @@ func patch(t ticket.Ticket, actions []Action) (ticket.Patch, []string) {
 // effects performs the actions that reach people — canned replies,
 // notifications, webhooks — in tx, adding what they did to detail. It
 // reports whether a reply was added (the ticket changed).
-func (en *Engine) effects(ctx context.Context, tx *sql.Tx, r *Rule, t ticket.Ticket, event string, detail map[string]any) (bool, error) {
+func (en *Engine) effects(ctx context.Context, tx *sql.Tx, r *Rule, t ticket.Ticket, tr trigger, detail map[string]any) (bool, error) {
 	replied := false
 	for _, a := range r.Actions {
 		switch a.Type {
@@ -86,7 +86,7 @@ func (en *Engine) effects(ctx context.Context, tx *sql.Tx, r *Rule, t ticket.Tic
 			}
 			detail["notified"] = append(asIDs(detail["notified"]), users...)
 		case "webhook":
-			id, err := en.queueWebhook(ctx, tx, r, t, event, a.Value)
+			id, err := en.queueWebhook(ctx, tx, r, t, tr, a.Value)
 			if err != nil {
 				return replied, err
 			}
@@ -207,7 +207,9 @@ func recipients(ctx context.Context, q db.Querier, t ticket.Ticket, who string) 
 
 // WebhookPayload is the JSON body of a webhook call.
 type WebhookPayload struct {
-	Event      string        `json:"event"`
+	Event string `json:"event"`
+	// SLATarget is the target of an sla.warning or sla.breach event.
+	SLATarget  string        `json:"sla_target,omitempty"`
 	OccurredAt time.Time     `json:"occurred_at"`
 	Rule       WebhookRule   `json:"rule"`
 	Ticket     WebhookTicket `json:"ticket"`
@@ -246,8 +248,8 @@ const webhookMaxAttempts = 10
 
 // queueWebhook records the call with its payload fixed now and inserts the
 // job that delivers it, in tx.
-func (en *Engine) queueWebhook(ctx context.Context, tx *sql.Tx, r *Rule, t ticket.Ticket, event, url string) (int64, error) {
-	body, err := json.Marshal(WebhookPayload{Event: event, OccurredAt: en.now().UTC().Truncate(time.Second), Rule: WebhookRule{r.ID, r.Name},
+func (en *Engine) queueWebhook(ctx context.Context, tx *sql.Tx, r *Rule, t ticket.Ticket, tr trigger, url string) (int64, error) {
+	body, err := json.Marshal(WebhookPayload{Event: tr.event, SLATarget: tr.slaTarget, OccurredAt: en.now().UTC().Truncate(time.Second), Rule: WebhookRule{r.ID, r.Name},
 		Ticket: WebhookTicket{ID: t.ID, Number: t.Number, Subject: t.Subject, Status: string(t.Status), Priority: t.Priority, Type: t.Type,
 			Category: t.Category, Channel: t.Channel, Language: t.Language, Tags: t.Tags, DepartmentID: t.DepartmentID,
 			AssigneeID: t.AssigneeID, SupporterID: t.SupporterID, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt}})

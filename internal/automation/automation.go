@@ -1,5 +1,6 @@
 // Package automation runs the organisation's rules. Event rules run when a
-// ticket is created or updated, or a message arrives; time rules run when a
+// ticket is created or updated, a message arrives, or an SLA target reaches
+// its warning or breach moment (slaevents.go); time rules run when a
 // moment of a ticket lies far enough behind ("pending for 3 days",
 // "resolved 7 days ago"). Ordered rules whose conditions all hold apply
 // their actions — set fields, tags, assignment, an internal note, a canned
@@ -35,13 +36,21 @@ const (
 	TicketUpdated    = "ticket.updated"
 	MessageCreated   = "message.created"
 	SupporterReplied = "supporter.replied" // a message from the supporter on an existing ticket
+	// SLAWarning and SLABreach: an SLA target of the ticket reached its
+	// warning or due moment (sla_target says which). Run by the SLA timer
+	// that claims the event, once per target cycle.
+	SLAWarning = "sla.warning"
+	SLABreach  = "sla.breach"
 	// Time is a time rule: evaluated every minute for the tickets whose
 	// moment (see TimeFields) passed the rule's threshold since its last run.
 	Time = "time"
 )
 
 // Events lists the valid events.
-var Events = []string{TicketCreated, TicketUpdated, MessageCreated, SupporterReplied, Time}
+var Events = []string{TicketCreated, TicketUpdated, MessageCreated, SupporterReplied, SLAWarning, SLABreach, Time}
+
+// isSLAEvent reports whether rules for event see the fact sla_target.
+func isSLAEvent(event string) bool { return event == SLAWarning || event == SLABreach }
 
 // Action is one thing a rule does.
 type Action struct {
@@ -126,7 +135,7 @@ type Engine struct {
 
 	mu    sync.Mutex
 	rules []*Rule
-	stamp [2]int64
+	stamp [3]int64
 }
 
 func (en *Engine) now() time.Time {
@@ -144,8 +153,9 @@ func (en *Engine) log() *slog.Logger {
 }
 
 func (en *Engine) load(ctx context.Context, q db.Querier) ([]*Rule, error) {
-	var st [2]int64
-	if err := q.QueryRowContext(ctx, "SELECT COUNT(*), COALESCE(SUM(updated_at), 0) FROM automation_rules").Scan(&st[0], &st[1]); err != nil {
+	// A rule added, changed or deleted changes one of these.
+	var st [3]int64
+	if err := q.QueryRowContext(ctx, "SELECT COUNT(*), COALESCE(SUM(updated_at), 0), COALESCE(MAX(id), 0) FROM automation_rules").Scan(&st[0], &st[1], &st[2]); err != nil {
 		return nil, err
 	}
 	en.mu.Lock()
@@ -205,15 +215,21 @@ func (en *Engine) Hook(ctx context.Context, tx *sql.Tx, e live.Event) error {
 			}
 			continue
 		}
-		if t, err = en.apply(ctx, tx, r, t, e.Type); err != nil {
+		if t, err = en.apply(ctx, tx, r, t, trigger{event: e.Type}); err != nil {
 			return fmt.Errorf("automation: rule %d (%s): %w", r.ID, r.Name, err)
 		}
 	}
 	return nil
 }
 
+// trigger is what made a rule run: the event, and for SLA events the target.
+type trigger struct {
+	event     string
+	slaTarget string
+}
+
 // apply does a rule's actions on ticket t in tx and audits what they did.
-func (en *Engine) apply(ctx context.Context, tx *sql.Tx, r *Rule, t ticket.Ticket, event string) (ticket.Ticket, error) {
+func (en *Engine) apply(ctx context.Context, tx *sql.Tx, r *Rule, t ticket.Ticket, tr trigger) (ticket.Ticket, error) {
 	p, notes := patch(t, r.Actions)
 	var changes []ticket.Change
 	var err error
@@ -226,14 +242,17 @@ func (en *Engine) apply(ctx context.Context, tx *sql.Tx, r *Rule, t ticket.Ticke
 		}
 	}
 	detail := map[string]any{}
-	replied, err := en.effects(ctx, tx, r, t, event, detail)
+	replied, err := en.effects(ctx, tx, r, t, tr, detail)
 	if err != nil {
 		return t, err
 	}
 	if len(changes) == 0 && len(notes) == 0 && len(detail) == 0 {
 		return t, nil
 	}
-	detail["rule_id"], detail["rule"], detail["event"] = r.ID, r.Name, event
+	detail["rule_id"], detail["rule"], detail["event"] = r.ID, r.Name, tr.event
+	if tr.slaTarget != "" {
+		detail["sla_target"] = tr.slaTarget
+	}
 	for _, c := range changes {
 		detail[c.Field] = c.To
 	}
@@ -252,7 +271,9 @@ func (en *Engine) apply(ctx context.Context, tx *sql.Tx, r *Rule, t ticket.Ticke
 // DryRun returns the tickets (up to limit) whose current facts satisfy a
 // rule's conditions — "which tickets would this match" — and how many were
 // checked. Event rules look at unresolved tickets; time rules at all, as a
-// time rule may act on resolved ones. Time and supporter facts are loaded
+// time rule may act on resolved ones. An SLA event rule matches a ticket
+// with a running target now in warning (sla.warning) or breached
+// (sla.breach) for which the conditions hold. Time and supporter facts are loaded
 // per ticket when the conditions name them, so fewer tickets are checked.
 func DryRun(ctx context.Context, q db.Querier, r *Rule, limit int) ([]ticket.Ticket, int, error) {
 	var out []ticket.Ticket
@@ -261,7 +282,8 @@ func DryRun(ctx context.Context, q db.Querier, r *Rule, limit int) ([]ticket.Tic
 	for _, c := range r.Conditions {
 		n |= needOf(c.Field)
 	}
-	if n != 0 {
+	slaEvent := isSLAEvent(r.Event)
+	if n != 0 || slaEvent {
 		most = 2_000
 	}
 	l := &loader{ctx: ctx, q: q, now: time.Now()}
@@ -277,7 +299,13 @@ func DryRun(ctx context.Context, q db.Querier, r *Rule, limit int) ([]ticket.Tic
 			}
 			seen++
 			l.reset(t)
-			ok, err := r.holds(FactsOf(t, t.Preview, ""), l)
+			var ok bool
+			var err error
+			if slaEvent {
+				ok, err = holdsForSLA(ctx, q, r, t, l)
+			} else {
+				ok, err = r.holds(FactsOf(t, t.Preview, ""), l)
+			}
 			if err != nil {
 				return nil, 0, err
 			}

@@ -15,7 +15,7 @@ type Condition struct {
 	Value string `json:"value"`
 }
 
-// Fields conditions may name, in three groups: the ticket's own fields
+// Fields conditions may name, in three groups (and the SLA event's target): the ticket's own fields
 // (always at hand), hours since a moment of the ticket, and the supporter's
 // fields. The last two are read only when a rule that is being evaluated
 // names them, so rules that do not pay nothing for them.
@@ -33,7 +33,13 @@ var (
 	SupporterFields = []string{"supporter.language", "supporter.tags", "supporter.segments", "supporter.since_days",
 		"supporter.gift_count", "supporter.giving_total", "supporter.giving_currency"}
 
-	Fields = slices.Concat(TicketFields, TimeFields, SupporterFields)
+	// SLAFields describe the SLA event a rule runs for: sla_target is the
+	// target that reached its warning or due moment (first_response,
+	// next_response, progress_update, resolution). Only sla.warning and
+	// sla.breach rules may name it.
+	SLAFields = []string{"sla_target"}
+
+	Fields = slices.Concat(TicketFields, TimeFields, SupporterFields, SLAFields)
 	Ops    = []string{"eq", "ne", "in", "contains", "not_contains", "empty", "not_empty", "gte", "lte"}
 )
 

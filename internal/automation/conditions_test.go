@@ -79,6 +79,10 @@ func TestValidate(t *testing.T) {
 		{"webhook file", Rule{Name: "a", Event: TicketCreated, Actions: []Action{{"webhook", "file:///etc/passwd"}}}, "actions.1"},
 		{"webhook relative", Rule{Name: "a", Event: TicketCreated, Actions: []Action{{"webhook", "/hooks"}}}, "actions.1"},
 		{"empty note", Rule{Name: "a", Event: TicketCreated, Actions: []Action{{"add_note", " "}}}, "actions.1"},
+		{"sla breach on a target", Rule{Name: "a", Event: SLABreach, Conditions: []Condition{{"sla_target", "eq", "first_response"}}, Actions: ok}, ""},
+		{"sla warning, targets", Rule{Name: "a", Event: SLAWarning, Conditions: []Condition{{"sla_target", "in", "next_response, resolution"}}, Actions: ok}, ""},
+		{"sla target unknown", Rule{Name: "a", Event: SLABreach, Conditions: []Condition{{"sla_target", "eq", "first_reply"}}, Actions: ok}, "conditions.1"},
+		{"sla target on a ticket event", Rule{Name: "a", Event: TicketUpdated, Conditions: []Condition{{"status", "eq", "open"}, {"sla_target", "eq", "resolution"}}, Actions: ok}, "conditions.2"},
 	} {
 		err := tc.r.Validate()
 		var inv *errs.Invalid

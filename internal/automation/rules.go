@@ -16,6 +16,7 @@ import (
 
 	"github.com/steward-desk/steward/internal/db"
 	"github.com/steward-desk/steward/internal/errs"
+	"github.com/steward-desk/steward/internal/sla"
 	"github.com/steward-desk/steward/internal/ticket"
 )
 
@@ -45,6 +46,11 @@ func (r *Rule) Validate() error {
 		if !slices.Contains(Ops, c.Op) {
 			return errs.Field(field, "invalid", "condition %d: op one of %s", i+1, strings.Join(Ops, ", "))
 		}
+		if c.Field == "sla_target" {
+			if err := checkSLATarget(r.Event, c, i+1); err != nil {
+				return err
+			}
+		}
 		if numericOps[c.Op] {
 			if !slices.Contains(numericFields, c.Field) {
 				return errs.Field(field, "invalid", "condition %d: %s compares numbers; %s is not one", i+1, c.Op, c.Field)
@@ -70,6 +76,30 @@ func (r *Rule) Validate() error {
 	for i, a := range r.Actions {
 		if err := a.validate(i + 1); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// checkSLATarget allows sla_target on SLA events only, compared with the
+// names of SLA targets.
+func checkSLATarget(event string, c Condition, i int) error {
+	field := fmt.Sprintf("conditions.%d", i)
+	if !isSLAEvent(event) {
+		return errs.Field(field, "invalid", "condition %d: sla_target applies to %s and %s rules only", i, SLAWarning, SLABreach)
+	}
+	var vals []string
+	switch c.Op {
+	case "eq", "ne":
+		vals = []string{strings.TrimSpace(c.Value)}
+	case "in":
+		vals = strings.Split(c.Value, ",")
+	case "empty", "not_empty", "contains", "not_contains":
+		return nil
+	}
+	for _, v := range vals {
+		if !slices.Contains(sla.Targets, strings.TrimSpace(v)) {
+			return errs.Field(field, "invalid", "condition %d: sla_target is one of %s", i, strings.Join(sla.Targets, ", "))
 		}
 	}
 	return nil
@@ -267,6 +297,21 @@ func SetActive(ctx context.Context, q db.Querier, id int64, active bool) error {
 	res, err := q.ExecContext(ctx, "UPDATE automation_rules SET active = $1, updated_at = $2 WHERE id = $3", boolInt(active), db.Now(), id)
 	if err != nil {
 		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return errs.ErrNotFound
+	}
+	return nil
+}
+
+// DeleteRule removes a rule. Its time-rule firings and webhook calls go with
+// it (ON DELETE CASCADE): a call not yet delivered is not sent, as it could
+// no longer be signed. What the rule did stays in the tickets' audit log.
+// Every node's cached rules notice (the count changes).
+func DeleteRule(ctx context.Context, q db.Querier, id int64) error {
+	res, err := q.ExecContext(ctx, "DELETE FROM automation_rules WHERE id = $1", id)
+	if err != nil {
+		return fmt.Errorf("automation: delete rule: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return errs.ErrNotFound

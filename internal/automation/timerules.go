@@ -209,7 +209,7 @@ func (en *Engine) fireTime(ctx context.Context, r *Rule, ticketID, episode int64
 		if n, _ := res.RowsAffected(); n == 0 {
 			return nil // fired for this episode before
 		}
-		if t, err = en.apply(ctx, tx, r, t, Time); err != nil {
+		if t, err = en.apply(ctx, tx, r, t, trigger{event: Time}); err != nil {
 			return fmt.Errorf("%w: %w", errAction, err)
 		}
 		fired = true

@@ -30,6 +30,14 @@ type Service struct {
 	Mailer Mailer
 	// Now is the clock (tests move it); nil means time.Now.
 	Now func() time.Time
+	// OnTimer, when set, runs in the transaction that claims a target's
+	// warning or breach — once per target cycle, however many nodes or
+	// duplicate jobs run the timer — after the SLA's own notifications,
+	// with event "sla.warning" or "sla.breach" (as audited) and the target.
+	// The application runs the automation rules for those events here (this
+	// package does not know them). An error rolls the claim back and the
+	// timer is retried.
+	OnTimer func(ctx context.Context, tx *sql.Tx, ticketID int64, event, target string) error
 
 	mu       sync.Mutex
 	cals     map[int64]*calendar.Calendar // by id, checked against the policy's calendar version

@@ -9,6 +9,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/steward-desk/steward/internal/audit"
+	"github.com/steward-desk/steward/internal/automation"
 	"github.com/steward-desk/steward/internal/db"
 	"github.com/steward-desk/steward/internal/db/dbtest"
 	"github.com/steward-desk/steward/internal/jobs"
@@ -19,7 +20,9 @@ import (
 )
 
 // Two Steward nodes (two River clients) on one PostgreSQL database: every
-// breach fires exactly once, even with a duplicate copy of each timer job.
+// breach fires exactly once, even with a duplicate copy of each timer job —
+// and so does the automation rule on sla.breach that each node runs in the
+// claiming transaction.
 func TestTwoNodesBreachOnce(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts two job clients")
@@ -38,7 +41,9 @@ func TestTwoNodesBreachOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { d.Close() })
-		s := &sla.Service{DB: d}
+		en := &automation.Engine{DB: d}
+		s := &sla.Service{DB: d, OnTimer: en.SLAEvent}
+		en.After = []ticket.Hook{s.Hook}
 		w := river.NewWorkers()
 		sla.Register(w, s)
 		q, err := jobs.New(d, jobs.Config{Workers: w, Work: true})
@@ -55,6 +60,11 @@ func TestTwoNodesBreachOnce(t *testing.T) {
 	p := &sla.Policy{Name: "Fast", Position: 1, Active: true, CalendarID: 1, FirstResponseMinutes: ptr(1),
 		Escalation: sla.Escalation{Warning: []string{"leadership"}, Breach: []sla.Step{{AfterMinutes: 0, Notify: "leadership"}}}}
 	if _, err := sla.CreatePolicy(ctx, a.d.W, p); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := automation.SaveRule(ctx, a.d.W, &automation.Rule{Name: "Overdue", Active: true, Event: automation.SLABreach,
+		Conditions: []automation.Condition{{Field: "sla_target", Op: "eq", Value: sla.FirstResponse}},
+		Actions:    []automation.Action{{Type: "set_priority", Value: "urgent"}, {Type: "add_note", Value: "初回返信の期限を過ぎました"}}}); err != nil {
 		t.Fatal(err)
 	}
 	svc := &ticket.Service{DB: a.d, Hooks: []ticket.Hook{a.sla.Hook}}
@@ -127,5 +137,13 @@ func TestTwoNodesBreachOnce(t *testing.T) {
 	a.d.R.QueryRow("SELECT COUNT(*) FROM sla_notifications WHERE kind = 'escalate'").Scan(&notes)
 	if notes != n {
 		t.Fatalf("%d escalation notifications, want %d", notes, n)
+	}
+	var rules, urgent, ruleNotes int
+	a.d.R.QueryRow(`SELECT COUNT(*) FROM (SELECT object_id FROM audit_log WHERE action = 'automation.rule'
+		GROUP BY object_id HAVING COUNT(*) = 1) x`).Scan(&rules)
+	a.d.R.QueryRow("SELECT COUNT(*) FROM tickets WHERE priority = 'urgent'").Scan(&urgent)
+	a.d.R.QueryRow("SELECT COUNT(*) FROM messages WHERE direction = 'note'").Scan(&ruleNotes)
+	if rules != n || urgent != n || ruleNotes != n {
+		t.Fatalf("the sla.breach rule: %d tickets with one run, %d urgent, %d notes; want %d", rules, urgent, ruleNotes, n)
 	}
 }

@@ -115,7 +115,10 @@ func (s *Service) Fire(ctx context.Context, a TimerArgs) (time.Duration, error) 
 			if fired, err = claim("warned_at = $4", "warned_at IS NULL", now); err != nil || !fired {
 				return err
 			}
-			return s.notify(ctx, tx, r, EventWarning, 0, p.Escalation.Warning)
+			if err := s.notify(ctx, tx, r, EventWarning, 0, p.Escalation.Warning); err != nil {
+				return err
+			}
+			return s.onTimer(ctx, tx, r, EventWarning)
 		case EventBreach:
 			if r.BreachedAt.Valid || !r.DueAt.Valid {
 				return nil
@@ -143,7 +146,7 @@ func (s *Service) Fire(ctx context.Context, a TimerArgs) (time.Duration, error) 
 					return err
 				}
 			}
-			return nil
+			return s.onTimer(ctx, tx, r, EventBreach)
 		case EventEscalate:
 			if !r.BreachedAt.Valid || a.Step < 0 || a.Step >= len(p.Escalation.Breach) {
 				return nil
@@ -162,6 +165,17 @@ func (s *Service) Fire(ctx context.Context, a TimerArgs) (time.Duration, error) 
 		s.Live.Publish(ctx, live.Event{Type: "ticket.updated", TicketID: a.TicketID})
 	}
 	return wait, err
+}
+
+// onTimer hands a claimed warning or breach to the OnTimer hook.
+func (s *Service) onTimer(ctx context.Context, tx *sql.Tx, r row, event string) error {
+	if s.OnTimer == nil {
+		return nil
+	}
+	if err := s.OnTimer(ctx, tx, r.TicketID, "sla."+event, r.Target); err != nil {
+		return fmt.Errorf("sla: %s of ticket %d (%s): %w", event, r.TicketID, r.Target, err)
+	}
+	return nil
 }
 
 // escalate performs breach step i once (claimed by escalation_step).

@@ -122,6 +122,17 @@ func Create(ctx context.Context, q db.Querier, n NewSupporter) (Supporter, error
 	if err := n.validate(); err != nil {
 		return Supporter{}, err
 	}
+	return create(ctx, q, n, false)
+}
+
+// errClaimed says another transaction owns an identity Resolve was creating.
+var errClaimed = errors.New("supporter: identity claimed by a concurrent transaction")
+
+// create inserts the supporter and its identities. With claim (Resolve), an
+// identity that someone else holds is not an error that aborts the
+// transaction (INSERT … ON CONFLICT DO NOTHING): the new row is removed again
+// and errClaimed returned, so the caller can read the other's supporter.
+func create(ctx context.Context, q db.Querier, n NewSupporter, claim bool) (Supporter, error) {
 	now := db.Now()
 	var id int64
 	err := q.QueryRowContext(ctx, `INSERT INTO supporters (name, email, language, supporter_since, since_manual, notes, created_at, updated_at)
@@ -134,8 +145,22 @@ func Create(ctx context.Context, q db.Querier, n NewSupporter) (Supporter, error
 		if idn.Value == "" {
 			continue
 		}
-		if err := AddIdentity(ctx, q, id, idn); err != nil {
+		if !claim {
+			if err := AddIdentity(ctx, q, id, idn); err != nil {
+				return Supporter{}, err
+			}
+			continue
+		}
+		ok, err := claimIdentity(ctx, q, id, idn)
+		if err != nil {
 			return Supporter{}, err
+		}
+		if !ok {
+			// The identities inserted so far go with it (ON DELETE CASCADE).
+			if _, err := q.ExecContext(ctx, "DELETE FROM supporters WHERE id = $1", id); err != nil {
+				return Supporter{}, fmt.Errorf("supporter: discard duplicate: %w", err)
+			}
+			return Supporter{}, errClaimed
 		}
 	}
 	if !n.Profile.empty() {
@@ -144,6 +169,21 @@ func Create(ctx context.Context, q db.Querier, n NewSupporter) (Supporter, error
 		}
 	}
 	return Get(ctx, q, id)
+}
+
+// claimIdentity attaches an identity unless someone holds it, and reports
+// whether it did. On PostgreSQL an insert that meets another transaction's
+// uncommitted row for the same identity waits for it: if that one commits,
+// this does nothing (and the other's row is visible to the next statement
+// under READ COMMITTED); if it rolls back, this one inserts.
+func claimIdentity(ctx context.Context, q db.Querier, supporterID int64, idn Identity) (bool, error) {
+	res, err := q.ExecContext(ctx, `INSERT INTO supporter_identities (supporter_id, kind, value, created_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (kind, value) DO NOTHING`, supporterID, idn.Kind, idn.Value, db.Now())
+	if err != nil {
+		return false, fmt.Errorf("supporter: identity: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
 }
 
 // AddIdentity attaches an identity; one already owned by someone is errs.ErrConflict.
@@ -177,10 +217,29 @@ func FindByIdentity(ctx context.Context, q db.Querier, kind, value string) (Supp
 
 // Resolve finds the supporter by email (then phone, then handle), or creates one. A known
 // supporter without a name gets the name given.
+//
+// It is safe when several transactions resolve the same new person at once
+// (two first messages from one address, on PostgreSQL): the identity is
+// claimed with INSERT … ON CONFLICT DO NOTHING, which never aborts the
+// transaction, and whoever loses discards its new row and returns the
+// winner's supporter. A known supporter costs what it did: one lookup.
 func Resolve(ctx context.Context, q db.Querier, n NewSupporter) (Supporter, error) {
 	if err := n.validate(); err != nil {
 		return Supporter{}, err
 	}
+	s, err := find(ctx, q, n)
+	if !errors.Is(err, errs.ErrNotFound) {
+		return s, err
+	}
+	s, err = create(ctx, q, n, true)
+	if errors.Is(err, errClaimed) {
+		return find(ctx, q, n)
+	}
+	return s, err
+}
+
+// find looks the supporter up by each identity given, in order.
+func find(ctx context.Context, q db.Querier, n NewSupporter) (Supporter, error) {
 	for _, idn := range []Identity{{"email", n.Email}, {"phone", n.Phone}, {"handle", n.Handle}} {
 		if idn.Value == "" {
 			continue
@@ -197,7 +256,7 @@ func Resolve(ctx context.Context, q db.Querier, n NewSupporter) (Supporter, erro
 			return Supporter{}, err
 		}
 	}
-	return Create(ctx, q, n)
+	return Supporter{}, errs.ErrNotFound
 }
 
 const cols = "id, name, email, language, supporter_since, notes, created_at, " + profileCols

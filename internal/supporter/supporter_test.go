@@ -3,13 +3,17 @@ package supporter_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/steward-desk/steward/internal/audit"
 	"github.com/steward-desk/steward/internal/db"
 	"github.com/steward-desk/steward/internal/db/dbtest"
 	"github.com/steward-desk/steward/internal/errs"
 	"github.com/steward-desk/steward/internal/supporter"
+	"github.com/steward-desk/steward/internal/ticket"
 )
 
 func TestResolveMatchesIdentities(t *testing.T) {
@@ -94,6 +98,53 @@ func TestIdentityMatchingAcrossChannels(t *testing.T) {
 		other, _ := supporter.Resolve(ctx, d.W, supporter.NewSupporter{Handle: "@someone@else.example"})
 		if other.ID == byMail.ID || other.ID == 0 {
 			t.Fatal("an unknown handle must be a new supporter")
+		}
+	})
+}
+
+// The first tickets of a new sender, created at the same moment (two
+// first emails, an email and a web form): every one succeeds and they
+// share one supporter. On PostgreSQL the transactions really overlap.
+func TestResolveConcurrentFirstTickets(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		svc := &ticket.Service{DB: d}
+		const n = 20
+		var wg sync.WaitGroup
+		ids := make([]int64, n)
+		errc := make(chan error, n)
+		start := make(chan struct{})
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				tk, err := svc.Create(ctx, audit.Actor{Name: "test"}, ticket.CreateInput{
+					NewTicket: ticket.NewTicket{Subject: fmt.Sprint("寄付について ", i), Body: "はじめまして"},
+					Supporter: supporter.NewSupporter{Email: "New.Sender@example.jp", Name: "新井 さくら", Phone: "+81 90-1234-5678"}})
+				if err != nil {
+					errc <- err
+					return
+				}
+				ids[i] = tk.SupporterID
+			}()
+		}
+		close(start)
+		wg.Wait()
+		close(errc)
+		for err := range errc {
+			t.Error(err)
+		}
+		var supporters, identities int
+		d.R.QueryRow("SELECT COUNT(*) FROM supporters").Scan(&supporters)
+		d.R.QueryRow("SELECT COUNT(*) FROM supporter_identities").Scan(&identities)
+		if supporters != 1 || identities != 2 {
+			t.Fatalf("%d supporters, %d identities; want 1 and 2", supporters, identities)
+		}
+		for _, id := range ids {
+			if id != ids[0] {
+				t.Fatalf("tickets of different supporters: %v", ids)
+			}
 		}
 	})
 }

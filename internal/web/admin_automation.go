@@ -28,10 +28,13 @@ import (
 const blankRows = 2
 
 type adminAutomationData struct {
-	Rules      []*automation.Rule
-	Form       *automation.Rule
-	Rotate     bool
-	Saved      bool
+	Rules   []*automation.Rule
+	Form    *automation.Rule
+	Rotate  bool
+	Saved   bool
+	Deleted bool
+	// Confirm is the rule whose deletion awaits confirmation.
+	Confirm    *automation.Rule
 	Events     []string
 	Fields     []string
 	Ops        []string
@@ -71,7 +74,8 @@ func (s *Server) adminAutomation(w http.ResponseWriter, r *http.Request) {
 		}
 		f = x
 	}
-	s.showAdminAutomation(w, r, http.StatusOK, &adminAutomationData{Form: f, Saved: r.URL.Query().Get("saved") == "1"}, nil)
+	s.showAdminAutomation(w, r, http.StatusOK, &adminAutomationData{Form: f, Saved: r.URL.Query().Get("saved") == "1",
+		Deleted: r.URL.Query().Get("deleted") == "1"}, nil)
 }
 
 func (s *Server) showAdminAutomation(w http.ResponseWriter, r *http.Request, status int, d *adminAutomationData, fe map[string]string) {
@@ -265,6 +269,51 @@ func (s *Server) adminAutomationMove(w http.ResponseWriter, r *http.Request) {
 		return audit.Record(r.Context(), tx, actor(r), "automation_rule.move", "automation_rule", id, map[string]any{"by": by})
 	})
 	s.afterRuleChange(w, r, err)
+}
+
+// adminAutomationDelete deletes a rule: the first post (the table's button)
+// shows what deleting means and asks again; the second, with confirm=1,
+// deletes it. Its firing records and webhook calls go with it; the tickets'
+// audit log keeps what it did.
+func (s *Server) adminAutomationDelete(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r, "id")
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	if r.PostFormValue("confirm") != "1" {
+		x, err := automation.GetRule(r.Context(), s.db.R, id)
+		if errors.Is(err, errs.ErrNotFound) {
+			s.notFound(w, r)
+			return
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		d := &adminAutomationData{Form: &automation.Rule{Active: true, Position: 100, Event: automation.TicketCreated}, Confirm: x}
+		s.showAdminAutomation(w, r, http.StatusOK, d, nil)
+		return
+	}
+	err := s.db.Tx(r.Context(), func(tx *sql.Tx) error {
+		x, err := automation.GetRule(r.Context(), tx, id)
+		if err != nil {
+			return err
+		}
+		if err := automation.DeleteRule(r.Context(), tx, id); err != nil {
+			return err
+		}
+		return audit.Record(r.Context(), tx, actor(r), "automation_rule.delete", "automation_rule", id,
+			map[string]any{"name": x.Name, "event": x.Event})
+	})
+	switch {
+	case errors.Is(err, errs.ErrNotFound):
+		s.notFound(w, r)
+	case err != nil:
+		s.fail(w, r, err)
+	default:
+		http.Redirect(w, r, "/admin/automation?deleted=1#rules", http.StatusSeeOther)
+	}
 }
 
 func (s *Server) afterRuleChange(w http.ResponseWriter, r *http.Request, err error) {

@@ -104,10 +104,45 @@ func TestAdminAutomationPage(t *testing.T) {
 				t.Fatalf("agent: %d", res.status)
 			}
 		}
+		// An SLA rule from the form; the events are offered.
+		slaForm := map[string][]string{"name": {"First reply overdue"}, "position": {"40"}, "active": {"1"}, "event": {"sla.breach"},
+			"cond_field": {"sla_target"}, "cond_op": {"eq"}, "cond_value": {"first_response"},
+			"act_type": {"set_priority", "notify"}, "act_value": {"urgent", "supervisor"}}
+		if res := c.post("/admin/automation", slaForm, true); res.status != http.StatusSeeOther {
+			t.Fatalf("SLA rule: %d %s", res.status, res.body)
+		}
+		mustContain(t, c.get("/admin/automation").body, `<option value="sla.breach"`, "An SLA target is overdue (breach)", `<option value="sla_target"`)
+		rules, _ = automation.Rules(ctx, f.db.R)
+		slaRule := rules[len(rules)-1]
+		if slaRule.Event != automation.SLABreach || slaRule.Conditions[0].Field != "sla_target" {
+			t.Fatalf("SLA rule: %+v", slaRule)
+		}
+
+		// Deleting asks first, then deletes; agents may not.
+		del := "/admin/automation/" + formatID(slaRule.ID) + "/delete"
+		if res := agent.post(del, map[string][]string{"confirm": {"1"}}, true); res.status != http.StatusForbidden {
+			t.Fatalf("agent delete: %d", res.status)
+		}
+		res = c.post(del, nil, true)
+		mustContain(t, res.body, "Delete this rule?", "“First reply overdue” stops at once", `name="confirm" value="1"`)
+		if rules, _ := automation.Rules(ctx, f.db.R); len(rules) != 3 {
+			t.Fatalf("deleted without confirmation")
+		}
+		if res := c.post(del, map[string][]string{"confirm": {"1"}}, true); res.status != http.StatusSeeOther {
+			t.Fatalf("delete: %d %s", res.status, res.body)
+		}
+		if _, err := automation.GetRule(ctx, f.db.R, slaRule.ID); err == nil {
+			t.Fatal("rule not deleted")
+		}
+		mustContain(t, c.get("/admin/automation?deleted=1").body, "Rule deleted.")
+		if res := c.post(del, map[string][]string{"confirm": {"1"}}, true); res.status != http.StatusNotFound {
+			t.Fatalf("delete again: %d", res.status)
+		}
+
 		c.post("/preferences/language", map[string][]string{"language": {"ja"}, "next": {"/admin/automation"}}, true)
-		mustContain(t, c.get("/admin/automation").body, "自動化ルール", "一定時間の経過後(時間ルール)", "どのチケットが該当しますか?")
+		mustContain(t, c.get("/admin/automation").body, "自動化ルール", "一定時間の経過後(時間ルール)", "どのチケットが該当しますか?", "SLA の期限を過ぎたとき(超過)")
 		c.post("/preferences/language", map[string][]string{"language": {"zh"}, "next": {"/admin/automation"}}, true)
-		mustContain(t, c.get("/admin/automation").body, "自动化规则", "哪些工单会匹配？")
+		mustContain(t, c.get("/admin/automation").body, "自动化规则", "哪些工单会匹配？", "SLA 目标已超时（违约）")
 	})
 }
 

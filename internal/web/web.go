@@ -189,6 +189,7 @@ func (s *Server) routes() []route {
 		{"POST /admin/automation/{id}", staff.Admin, s.adminAutomationSave},
 		{"POST /admin/automation/{id}/active", staff.Admin, s.adminAutomationActive},
 		{"POST /admin/automation/{id}/move", staff.Admin, s.adminAutomationMove},
+		{"POST /admin/automation/{id}/delete", staff.Admin, s.adminAutomationDelete},
 		{"GET /admin/settings", staff.Admin, s.adminSettings},
 		{"POST /admin/settings", staff.Admin, s.adminSettingsUpdate},
 		{"GET /admin/mailboxes", staff.Admin, s.adminMailboxes},
