@@ -147,18 +147,18 @@ func (in *Intake) Accept(ctx context.Context, msg Inbound) (Result, error) {
 				return finishKey(ctx, tx, msg, res)
 			}
 		}
-		sup, err := supporter.Resolve(ctx, tx, supporter.NewSupporter{Email: msg.From.Email, Phone: msg.From.Phone, Name: msg.From.Name, Language: msg.Language})
+		supID, err := supporter.ResolveID(ctx, tx, supporter.NewSupporter{Email: msg.From.Email, Phone: msg.From.Phone, Name: msg.From.Name, Language: msg.Language})
 		if err != nil {
 			return fmt.Errorf("intake: supporter: %w", err)
 		}
-		ticketID, err := in.thread(ctx, tx, &msg, sup.ID)
+		ticketID, err := in.thread(ctx, tx, &msg, supID)
 		if err != nil {
 			return err
 		}
 		var m ticket.Message
 		if ticketID == 0 {
 			nt := ticket.NewTicket{Subject: msg.Subject, Body: msg.Text, BodyHTML: msg.HTML, Channel: msg.Channel,
-				SupporterID: sup.ID, Language: msg.Language, DepartmentID: msg.DepartmentID}
+				SupporterID: supID, Language: msg.Language, DepartmentID: msg.DepartmentID}
 			if msg.Automated != "" {
 				nt.Tags = []string{msg.Automated}
 			}
@@ -173,7 +173,7 @@ func (in *Intake) Accept(ctx context.Context, msg Inbound) (Result, error) {
 				}
 			}
 		} else {
-			if m, err = ticket.AddMessage(ctx, tx, ticket.NewMessage{TicketID: ticketID, Direction: ticket.In, AuthorSupporterID: &sup.ID,
+			if m, err = ticket.AddMessage(ctx, tx, ticket.NewMessage{TicketID: ticketID, Direction: ticket.In, AuthorSupporterID: &supID,
 				BodyText: msg.Text, BodyHTML: msg.HTML, Language: msg.Language, KeepStatus: msg.Automated != ""}); err != nil {
 				return fmt.Errorf("intake: add message: %w", err)
 			}
@@ -191,7 +191,7 @@ func (in *Intake) Accept(ctx context.Context, msg Inbound) (Result, error) {
 			}
 		}
 		if msg.MessageID != "" {
-			if err := recordRef(ctx, tx, msg, t.ID, m.ID, sup.ID); err != nil {
+			if err := recordRef(ctx, tx, msg, t.ID, m.ID, supID); err != nil {
 				return err
 			}
 		}

@@ -55,12 +55,12 @@ type NewSupporter struct {
 // NormaliseEmail lowercases and trims an address.
 func NormaliseEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
-// NormalisePhone keeps a leading + and the digits ("+81 3-1234-5678" → "+81312345678").
+// NormalisePhone keeps a leading + and the digits, full-width ones too ("+81 3-1234-5678" → "+81312345678").
 func NormalisePhone(s string) string {
 	var b strings.Builder
 	for i, r := range strings.TrimSpace(s) {
-		if r == '+' && i == 0 {
-			b.WriteRune(r)
+		if (r == '+' || r == '＋') && i == 0 { // full-width as typed with a Japanese or Chinese IME
+			b.WriteByte('+')
 		} else if r >= '0' && r <= '9' {
 			b.WriteRune(r)
 		} else if r >= '０' && r <= '９' {
@@ -133,13 +133,22 @@ var errClaimed = errors.New("supporter: identity claimed by a concurrent transac
 // transaction (INSERT … ON CONFLICT DO NOTHING): the new row is removed again
 // and errClaimed returned, so the caller can read the other's supporter.
 func create(ctx context.Context, q db.Querier, n NewSupporter, claim bool) (Supporter, error) {
+	id, err := createID(ctx, q, n, claim)
+	if err != nil {
+		return Supporter{}, err
+	}
+	return Get(ctx, q, id)
+}
+
+// createID is create without reading the supporter back.
+func createID(ctx context.Context, q db.Querier, n NewSupporter, claim bool) (int64, error) {
 	now := db.Now()
 	var id int64
 	err := q.QueryRowContext(ctx, `INSERT INTO supporters (name, email, language, supporter_since, since_manual, notes, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $4, $5, $6, $6) RETURNING id`,
 		n.Name, n.Email, n.Language, db.Millis(n.SupporterSince), n.Notes, now).Scan(&id)
 	if err != nil {
-		return Supporter{}, fmt.Errorf("supporter: create: %w", err)
+		return 0, fmt.Errorf("supporter: create: %w", err)
 	}
 	for _, idn := range []Identity{{"email", n.Email}, {"phone", n.Phone}, {"handle", n.Handle}} {
 		if idn.Value == "" {
@@ -147,28 +156,28 @@ func create(ctx context.Context, q db.Querier, n NewSupporter, claim bool) (Supp
 		}
 		if !claim {
 			if err := AddIdentity(ctx, q, id, idn); err != nil {
-				return Supporter{}, err
+				return 0, err
 			}
 			continue
 		}
 		ok, err := claimIdentity(ctx, q, id, idn)
 		if err != nil {
-			return Supporter{}, err
+			return 0, err
 		}
 		if !ok {
 			// The identities inserted so far go with it (ON DELETE CASCADE).
 			if _, err := q.ExecContext(ctx, "DELETE FROM supporters WHERE id = $1", id); err != nil {
-				return Supporter{}, fmt.Errorf("supporter: discard duplicate: %w", err)
+				return 0, fmt.Errorf("supporter: discard duplicate: %w", err)
 			}
-			return Supporter{}, errClaimed
+			return 0, errClaimed
 		}
 	}
 	if !n.Profile.empty() {
 		if err := setProfile(ctx, q, id, n.Profile); err != nil {
-			return Supporter{}, err
+			return 0, err
 		}
 	}
-	return Get(ctx, q, id)
+	return id, nil
 }
 
 // claimIdentity attaches an identity unless someone holds it, and reports
@@ -238,25 +247,58 @@ func Resolve(ctx context.Context, q db.Querier, n NewSupporter) (Supporter, erro
 	return s, err
 }
 
+// ResolveID is Resolve for callers that need only the supporter's id (a
+// new ticket): the same lookup, claim and naming, without reading the
+// supporter back — one statement for a known supporter.
+func ResolveID(ctx context.Context, q db.Querier, n NewSupporter) (int64, error) {
+	if err := n.validate(); err != nil {
+		return 0, err
+	}
+	id, err := findID(ctx, q, n)
+	if !errors.Is(err, errs.ErrNotFound) {
+		return id, err
+	}
+	id, err = createID(ctx, q, n, true)
+	if errors.Is(err, errClaimed) {
+		return findID(ctx, q, n)
+	}
+	return id, err
+}
+
 // find looks the supporter up by each identity given, in order.
 func find(ctx context.Context, q db.Querier, n NewSupporter) (Supporter, error) {
-	for _, idn := range []Identity{{"email", n.Email}, {"phone", n.Phone}, {"handle", n.Handle}} {
+	id, err := findID(ctx, q, n)
+	if err != nil {
+		return Supporter{}, err
+	}
+	return Get(ctx, q, id)
+}
+
+// findID is find for the id alone; a known supporter without a name gets
+// the name given.
+func findID(ctx context.Context, q db.Querier, n NewSupporter) (int64, error) {
+	for _, idn := range []Identity{{"email", NormaliseEmail(n.Email)}, {"phone", NormalisePhone(n.Phone)}, {"handle", n.Handle}} {
 		if idn.Value == "" {
 			continue
 		}
-		s, err := FindByIdentity(ctx, q, idn.Kind, idn.Value)
-		if err == nil {
-			if s.Name == "" && n.Name != "" {
-				q.ExecContext(ctx, "UPDATE supporters SET name = $1, updated_at = $2 WHERE id = $3", n.Name, db.Now(), s.ID)
-				s.Name = n.Name
+		var id int64
+		var name string
+		err := q.QueryRowContext(ctx, `SELECT s.id, s.name FROM supporter_identities i JOIN supporters s ON s.id = i.supporter_id
+			WHERE i.kind = $1 AND i.value = $2`, idn.Kind, idn.Value).Scan(&id, &name)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return 0, err
+		}
+		if name == "" && n.Name != "" {
+			if _, err := q.ExecContext(ctx, "UPDATE supporters SET name = $1, updated_at = $2 WHERE id = $3", n.Name, db.Now(), id); err != nil {
+				return 0, err
 			}
-			return s, nil
 		}
-		if !errors.Is(err, errs.ErrNotFound) {
-			return Supporter{}, err
-		}
+		return id, nil
 	}
-	return Supporter{}, errs.ErrNotFound
+	return 0, errs.ErrNotFound
 }
 
 const cols = "id, name, email, language, supporter_since, notes, created_at, " + profileCols

@@ -148,3 +148,32 @@ func TestResolveConcurrentFirstTickets(t *testing.T) {
 		}
 	})
 }
+
+// ResolveID finds the same person Resolve does, by any identity and in any
+// spelling of it, names a nameless one, and creates the rest.
+func TestResolveIDAgreesWithResolve(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		id, err := supporter.ResolveID(ctx, d.W, supporter.NewSupporter{Email: "Mei.Lin@Example.CN ", Phone: "+86 138-0013-8000"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := supporter.Resolve(ctx, d.W, supporter.NewSupporter{Email: "mei.lin@example.cn"})
+		if err != nil || s.ID != id {
+			t.Fatalf("Resolve found %d (%v), ResolveID created %d", s.ID, err, id)
+		}
+		if len(s.Identities) != 2 {
+			t.Fatalf("identities %+v, want email and phone", s.Identities)
+		}
+		again, err := supporter.ResolveID(ctx, d.W, supporter.NewSupporter{Phone: "＋８６ １３８００１３８０００", Name: "林美"})
+		if err != nil || again != id {
+			t.Fatalf("by full-width phone: %d (%v), want %d", again, err, id)
+		}
+		if s, _ = supporter.Get(ctx, d.R, id); s.Name != "林美" {
+			t.Fatalf("name %q, want the one the second message gave", s.Name)
+		}
+		if _, err := supporter.ResolveID(ctx, d.W, supporter.NewSupporter{}); err == nil {
+			t.Fatal("a supporter without any identity was accepted")
+		}
+	})
+}

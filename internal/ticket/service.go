@@ -51,11 +51,11 @@ func (s *Service) Create(ctx context.Context, actor audit.Actor, in CreateInput)
 	var m Message
 	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		if in.SupporterID == 0 {
-			sup, err := supporter.Resolve(ctx, tx, in.Supporter)
+			id, err := supporter.ResolveID(ctx, tx, in.Supporter)
 			if err != nil {
 				return err
 			}
-			in.SupporterID = sup.ID
+			in.SupporterID = id
 		}
 		var err error
 		if in.Direction == Note && actor.UserID != 0 {
