@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -59,7 +60,16 @@ type DB struct {
 	commit *committer
 	// states holds the work queued with AtCommit per open transaction.
 	states *txStates
+	// rollbacks counts work undone: whole transactions and, in group
+	// commit, one caller's savepoint (see Rollbacks).
+	rollbacks *atomic.Int64
 }
+
+// Rollbacks counts the transactions (or, in a group commit, the callers'
+// savepoints) rolled back since Open. A cache of "this row exists" learnt
+// inside a transaction stays valid while the count is unchanged: the
+// transaction that wrote the row may have been one rolled back since.
+func (d *DB) Rollbacks() int64 { return d.rollbacks.Load() }
 
 // Options says which database to open.
 type Options struct {
@@ -119,8 +129,8 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	r.SetConnMaxIdleTime(5 * time.Minute)
-	d := &DB{Engine: SQLite, W: w, R: r, Path: path, states: &txStates{}}
-	d.commit = newCommitter(w, d.states)
+	d := &DB{Engine: SQLite, W: w, R: r, Path: path, states: &txStates{}, rollbacks: &atomic.Int64{}}
+	d.commit = newCommitter(w, d.states, d.rollbacks)
 	return d, nil
 }
 
@@ -141,7 +151,7 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 		return nil, fmt.Errorf("db: connect postgres: %w", err)
 	}
 	sdb := stdlib.OpenDBFromPool(pool)
-	return &DB{Engine: Postgres, W: sdb, R: sdb, Pool: pool, states: &txStates{}}, nil
+	return &DB{Engine: Postgres, W: sdb, R: sdb, Pool: pool, states: &txStates{}, rollbacks: &atomic.Int64{}}, nil
 }
 
 // Close releases every connection.
@@ -184,10 +194,12 @@ func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			_ = tx.Rollback()
+			d.rollbacks.Add(1)
 			panic(p)
 		}
 		if err != nil {
 			_ = tx.Rollback()
+			d.rollbacks.Add(1)
 		}
 	}()
 	if err = fn(tx); err != nil {
@@ -197,6 +209,7 @@ func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 		return err
 	}
 	if err = tx.Commit(); err != nil {
+		d.rollbacks.Add(1)
 		return fmt.Errorf("db: commit: %w", err)
 	}
 	return nil

@@ -54,8 +54,9 @@ type txResult struct {
 }
 
 type committer struct {
-	w      *sql.DB
-	states *txStates
+	w         *sql.DB
+	states    *txStates
+	rollbacks *atomic.Int64
 	// commits and txs count COMMITs and the transactions they carried.
 	commits, txs atomic.Int64
 	reqs         chan *txRequest
@@ -63,8 +64,8 @@ type committer struct {
 	quit         chan struct{}
 }
 
-func newCommitter(w *sql.DB, states *txStates) *committer {
-	c := &committer{w: w, states: states, reqs: make(chan *txRequest, 1024), stop: make(chan struct{}), quit: make(chan struct{})}
+func newCommitter(w *sql.DB, states *txStates, rollbacks *atomic.Int64) *committer {
+	c := &committer{w: w, states: states, rollbacks: rollbacks, reqs: make(chan *txRequest, 1024), stop: make(chan struct{}), quit: make(chan struct{})}
 	go c.loop()
 	return c
 }
@@ -247,11 +248,13 @@ func (c *committer) runBatch(batch []*txRequest) {
 	switch {
 	case aborted != nil || !ok:
 		_ = tx.Rollback()
+		c.rollbacks.Add(1)
 		fail(aborted)
 	default:
 		c.commits.Add(1)
 		c.txs.Add(int64(len(live)))
 		if err := tx.Commit(); err != nil {
+			c.rollbacks.Add(1)
 			fail(fmt.Errorf("db: commit: %w", err))
 		}
 	}
@@ -283,6 +286,7 @@ func (c *committer) runOne(r *txRequest, tx *sql.Tx, st *txState, savepoint bool
 	}
 	if failed {
 		// ROLLBACK TO keeps the savepoint open; RELEASE ends it.
+		c.rollbacks.Add(1)
 		if _, err := tx.Exec("ROLLBACK TO steward_batch"); err != nil {
 			return res, fmt.Errorf("db: transaction aborted by a failed statement in the same batch: %w", err)
 		}

@@ -44,9 +44,11 @@ const (
 
 func (e *sqliteEngine) put(ctx context.Context, q db.Querier, d *document) error {
 	var old int64
-	err := q.QueryRowContext(ctx, `DELETE FROM search_docs WHERE kind = $1 AND ref_id = $2 RETURNING seq`, d.kind, d.id).Scan(&old)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return err
+	if !d.fresh {
+		err := q.QueryRowContext(ctx, `DELETE FROM search_docs WHERE kind = $1 AND ref_id = $2 RETURNING seq`, d.kind, d.id).Scan(&old)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
 	}
 	var seq int64
 	if err := q.QueryRowContext(ctx, `INSERT INTO search_docs (kind, ref_id, created_at) VALUES ($1, $2, $3) RETURNING seq`,

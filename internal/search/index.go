@@ -37,7 +37,7 @@ func (x *Index) Hook(ctx context.Context, tx *sql.Tx, e live.Event) error {
 		if e.TicketID == 0 {
 			return nil
 		}
-		srcs, err := x.indexTickets(ctx, tx, []int64{e.TicketID})
+		srcs, err := x.indexTickets(ctx, tx, []int64{e.TicketID}, true)
 		if err != nil {
 			return err
 		}
@@ -45,10 +45,12 @@ func (x *Index) Hook(ctx context.Context, tx *sql.Tx, e live.Event) error {
 		// (Resolve gives a nameless supporter the name a message carries);
 		// edits elsewhere call SupporterChanged. loadTickets read them.
 		for i := range srcs {
-			if !srcs[i].peopleStale {
+			if srcs[i].peopleIndexed && !srcs[i].peopleChanged {
 				continue
 			}
-			if err := x.eng.put(ctx, tx, supporterDocument(&srcs[i].people)); err != nil {
+			d := supporterDocument(&srcs[i].people)
+			d.fresh = !srcs[i].peopleIndexed
+			if err := x.eng.put(ctx, tx, d); err != nil {
 				return fmt.Errorf("search: index supporter %d: %w", srcs[i].supporterID, err)
 			}
 		}
@@ -57,7 +59,7 @@ func (x *Index) Hook(ctx context.Context, tx *sql.Tx, e live.Event) error {
 		if e.TicketID == 0 {
 			return nil
 		}
-		_, err := x.indexTickets(ctx, tx, []int64{e.TicketID})
+		_, err := x.indexTickets(ctx, tx, []int64{e.TicketID}, false)
 		return err
 	}
 	return nil
@@ -66,12 +68,13 @@ func (x *Index) Hook(ctx context.Context, tx *sql.Tx, e live.Event) error {
 // IndexTicket (re)indexes one ticket with q, normally the transaction that
 // changed it. A ticket that does not exist is removed from the index.
 func (x *Index) IndexTicket(ctx context.Context, q db.Querier, id int64) error {
-	_, err := x.indexTickets(ctx, q, []int64{id})
+	_, err := x.indexTickets(ctx, q, []int64{id}, false)
 	return err
 }
 
-// indexTickets (re)indexes tickets and returns what it read of them.
-func (x *Index) indexTickets(ctx context.Context, q db.Querier, ids []int64) ([]ticketSource, error) {
+// indexTickets (re)indexes tickets and returns what it read of them; fresh
+// says they were just created (nothing indexed to replace).
+func (x *Index) indexTickets(ctx context.Context, q db.Querier, ids []int64, fresh bool) ([]ticketSource, error) {
 	srcs, err := loadTickets(ctx, q, ids)
 	if err != nil {
 		return nil, err
@@ -79,7 +82,9 @@ func (x *Index) indexTickets(ctx context.Context, q db.Querier, ids []int64) ([]
 	found := make(map[int64]bool, len(srcs))
 	for i := range srcs {
 		found[srcs[i].id] = true
-		if err := x.eng.put(ctx, q, ticketDocument(&srcs[i])); err != nil {
+		d := ticketDocument(&srcs[i])
+		d.fresh = fresh
+		if err := x.eng.put(ctx, q, d); err != nil {
 			return nil, fmt.Errorf("search: index ticket %d: %w", srcs[i].id, err)
 		}
 	}
@@ -137,7 +142,7 @@ func (x *Index) SupporterChanged(ctx context.Context, q db.Querier, id int64) er
 		return err
 	}
 	for lo := 0; lo < len(ids); lo += loadBatch {
-		if _, err := x.indexTickets(ctx, q, ids[lo:min(lo+loadBatch, len(ids))]); err != nil {
+		if _, err := x.indexTickets(ctx, q, ids[lo:min(lo+loadBatch, len(ids))], false); err != nil {
 			return err
 		}
 	}
@@ -178,7 +183,7 @@ func loadTickets(ctx context.Context, q db.Querier, ids []int64) ([]ticketSource
 			COALESCE(s.name, ''), COALESCE(s.email, ''),
 			COALESCE((SELECT string_agg(i.value, ' ' ORDER BY i.id) FROM supporter_identities i WHERE i.supporter_id = t.supporter_id), ''),
 			COALESCE(s.notes, ''), COALESCE(s.created_at, 0),
-			COALESCE(s.updated_at > s.created_at, 1 = 1) OR NOT EXISTS (SELECT 1 FROM search_docs x WHERE x.kind = 'supporter' AND x.ref_id = t.supporter_id)
+			EXISTS (SELECT 1 FROM search_docs x WHERE x.kind = 'supporter' AND x.ref_id = t.supporter_id), COALESCE(s.updated_at > s.created_at, 1 = 1)
 		FROM tickets t LEFT JOIN supporters s ON s.id = t.supporter_id
 		WHERE t.id IN (`+list+`)`, args...)
 	if err != nil {
@@ -191,7 +196,7 @@ func loadTickets(ctx context.Context, q db.Querier, ids []int64) ([]ticketSource
 		var tags, identities string
 		if err := rows.Scan(&s.id, &s.number, &s.subject, &s.status, &s.group, &s.typ, &s.channel,
 			&s.department, &s.assignee, &s.supporterID, &s.lang, &s.createdAt, &s.updatedAt,
-			&tags, &s.people.name, &s.people.email, &identities, &s.people.notes, &s.people.createdAt, &s.peopleStale); err != nil {
+			&tags, &s.people.name, &s.people.email, &identities, &s.people.notes, &s.people.createdAt, &s.peopleIndexed, &s.peopleChanged); err != nil {
 			rows.Close()
 			return nil, err
 		}

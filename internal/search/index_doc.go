@@ -37,6 +37,9 @@ const (
 
 // document is one ticket or supporter, ready to be analysed by an engine.
 type document struct {
+	// fresh says no document of this kind and id is stored yet (a new
+	// ticket): the engine need not look for one to replace.
+	fresh     bool
 	kind      string // kindTicket or kindSupporter
 	id        int64  // the ticket's or supporter's id
 	createdAt int64  // Unix ms; for created: filters
@@ -246,9 +249,10 @@ type ticketSource struct {
 	tags                    []string
 	messages                []messageSource
 	people                  personSource
-	// peopleStale says the supporter's own document is missing or may be
-	// out of date (the supporter was changed since created).
-	peopleStale bool
+	// peopleIndexed says the supporter has a document of their own;
+	// peopleChanged that the supporter was changed since created, so it may
+	// be out of date.
+	peopleIndexed, peopleChanged bool
 }
 
 type messageSource struct {

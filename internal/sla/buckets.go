@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -37,11 +38,19 @@ func (s *Service) schedule(ctx context.Context, tx *sql.Tx, t timer) error {
 		return s.enqueue(ctx, tx, t.args, t.at)
 	}
 	until := (t.at + bucketMS - 1) / bucketMS * bucketMS
+	k := bucketKey{t.args.Event, until}
+	gen := s.DB.Rollbacks()
+	if s.buckets.known(k, gen) {
+		return nil
+	}
 	res, err := tx.ExecContext(ctx, "INSERT INTO sla_buckets (event, until_at) VALUES ($1, $2) ON CONFLICT DO NOTHING", t.args.Event, until)
 	if err != nil {
 		return fmt.Errorf("sla: bucket: %w", err)
 	}
 	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		if err == nil {
+			s.buckets.remember(k, gen)
+		}
 		return err // the bucket's job is already scheduled
 	}
 	return s.Jobs.Enqueue(ctx, tx, BucketArgs{Event: t.args.Event, Until: until},
@@ -55,4 +64,29 @@ func (s *Service) pruneBuckets(ctx context.Context) error {
 		_, err := tx.ExecContext(ctx, "DELETE FROM sla_buckets WHERE until_at < $1", cut)
 		return err
 	})
+}
+
+// bucketCache remembers buckets whose row (and job) exist, so that most
+// timers cost no statement at all. What it learnt holds while no write was
+// rolled back since (db.Rollbacks): the row it saw may have been written by
+// a transaction that was.
+type bucketCache struct {
+	mu   sync.Mutex
+	gen  int64
+	seen map[bucketKey]bool
+}
+
+func (c *bucketCache) known(k bucketKey, gen int64) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gen == gen && c.seen[k]
+}
+
+func (c *bucketCache) remember(k bucketKey, gen int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.seen == nil || c.gen != gen || len(c.seen) > 10_000 {
+		c.gen, c.seen = gen, map[bucketKey]bool{}
+	}
+	c.seen[k] = true
 }

@@ -2,6 +2,8 @@ package sla_test
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"testing"
 	"time"
 
@@ -74,6 +76,57 @@ func TestTimerBuckets(t *testing.T) {
 		k.create(t, "inquiry")
 		if got := count("SELECT COUNT(*) FROM river_job WHERE kind = 'sla_timer'"); got != 2 {
 			t.Fatalf("%d per-target timers for a one-minute target, want 2", got)
+		}
+	})
+}
+
+// A bucket learnt inside a transaction that rolled back is not trusted: the
+// next timer in that minute writes the row and the job again.
+func TestTimerBucketsAfterRollback(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		k := newDesk(t, d)
+		w := river.NewWorkers()
+		sla.Register(w, k.sla)
+		q, err := jobs.New(d, jobs.Config{Workers: w})
+		if err != nil {
+			t.Fatal(err)
+		}
+		k.sla.Jobs = q
+		k.clock.Set(time.Now().Truncate(time.Minute).Add(time.Second))
+		a, b := k.create(t, "inquiry"), k.create(t, "inquiry")
+		if _, err := d.W.Exec("DELETE FROM sla_buckets"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.W.Exec("DELETE FROM river_job"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.W.Exec("UPDATE ticket_sla SET version = version + 1"); err != nil {
+			t.Fatal(err)
+		}
+		// Two evaluations in one transaction that then fails: the second
+		// finds the first's bucket rows and would remember them.
+		boom := errors.New("boom")
+		err = d.Tx(ctx, func(tx *sql.Tx) error {
+			for _, id := range []int64{a.ID, b.ID} {
+				if _, err := tx.Exec("DELETE FROM ticket_sla WHERE ticket_id = $1", id); err != nil {
+					return err
+				}
+				if err := k.sla.Evaluate(ctx, tx, id); err != nil {
+					return err
+				}
+			}
+			return boom
+		})
+		if !errors.Is(err, boom) {
+			t.Fatal(err)
+		}
+		k.create(t, "inquiry")
+		var rows, jobs int
+		d.R.QueryRow("SELECT COUNT(*) FROM sla_buckets").Scan(&rows)
+		d.R.QueryRow("SELECT COUNT(*) FROM river_job WHERE kind = 'sla_bucket'").Scan(&jobs)
+		if rows != 2 || jobs != 2 {
+			t.Fatalf("%d bucket rows and %d bucket jobs after a rolled-back transaction, want 2 and 2", rows, jobs)
 		}
 	})
 }

@@ -41,34 +41,36 @@ type Service struct {
 
 	mu       sync.Mutex
 	cals     map[int64]*calendar.Calendar // by id, checked against the policy's calendar version
-	pols     []*Policy                    // cached while polStamp holds
-	polStamp [3]int64
+	buckets  bucketCache
+	pols     []*Policy // cached while polStamp holds
+	polStamp [4]int64  // the last is the organisation's first-reply promise in minutes
 }
 
 // policies returns the ordered policies, re-read only when a policy or a
 // calendar changed (one small query per evaluation instead of decoding
-// every policy).
-func (s *Service) policies(ctx context.Context, q db.Querier) ([]*Policy, error) {
-	var st [3]int64
+// every policy), and the organisation's first-reply promise in minutes.
+func (s *Service) policies(ctx context.Context, q db.Querier) ([]*Policy, int, error) {
+	var st [4]int64
 	if err := q.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM sla_policies), (SELECT COALESCE(MAX(updated_at), 0) FROM sla_policies),
-		(SELECT COALESCE(SUM(version), 0) FROM business_calendars)`).Scan(&st[0], &st[1], &st[2]); err != nil {
-		return nil, err
+		(SELECT COALESCE(SUM(version), 0) FROM business_calendars), (SELECT first_reply_minutes FROM organisation WHERE id = 1)`).
+		Scan(&st[0], &st[1], &st[2], &st[3]); err != nil {
+		return nil, 0, err
 	}
 	s.mu.Lock()
 	if s.pols != nil && s.polStamp == st {
 		ps := s.pols
 		s.mu.Unlock()
-		return ps, nil
+		return ps, int(st[3]), nil
 	}
 	s.mu.Unlock()
 	ps, err := Policies(ctx, q)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	s.mu.Lock()
 	s.pols, s.polStamp = ps, st
 	s.mu.Unlock()
-	return ps, nil
+	return ps, int(st[3]), nil
 }
 
 func (s *Service) now() time.Time {
@@ -237,7 +239,7 @@ func (s *Service) Evaluate(ctx context.Context, tx *sql.Tx, ticketID int64) erro
 	if err != nil {
 		return fmt.Errorf("sla: facts of ticket %d: %w", ticketID, err)
 	}
-	policies, err := s.policies(ctx, tx)
+	policies, orgMinutes, err := s.policies(ctx, tx)
 	if err != nil {
 		return err
 	}
@@ -263,13 +265,7 @@ func (s *Service) Evaluate(ctx context.Context, tx *sql.Tx, ticketID int64) erro
 	}
 	var wants map[string]desired
 	var cal *calendar.Calendar
-	orgMinutes := 0
 	if p != nil {
-		if p.FirstResponseFromOrg {
-			if err := tx.QueryRowContext(ctx, "SELECT first_reply_minutes FROM organisation WHERE id = 1").Scan(&orgMinutes); err != nil {
-				return err
-			}
-		}
 		wants = want(p, f, orgMinutes)
 		if cal, err = s.calendar(ctx, tx, p.CalendarID, p.calendarVersion); err != nil {
 			return err
