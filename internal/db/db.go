@@ -104,6 +104,10 @@ func sqliteDSN(path string, write bool) string {
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "cache_size(-32000)")
+	// Statement and savepoint journals (group commit gives every caller a
+	// savepoint) and sorts stay in memory instead of temp files: with files,
+	// each page first changed inside a savepoint cost a write(2).
+	q.Add("_pragma", "temp_store(MEMORY)")
 	if write {
 		// Take the write lock at BEGIN so concurrent processes (a CLI command
 		// beside `serve`) queue on busy_timeout instead of failing mid-transaction.
