@@ -107,7 +107,8 @@ func (s *Service) Hook(ctx context.Context, tx *sql.Tx, e live.Event) error {
 	if e.TicketID == 0 {
 		return nil
 	}
-	return s.Evaluate(ctx, tx, e.TicketID)
+	// A ticket being created has no targets yet: no need to read them.
+	return s.evaluate(ctx, tx, e.TicketID, e.Type == "ticket.created")
 }
 
 // ticketFacts is what the targets are computed from.
@@ -232,6 +233,11 @@ func want(p *Policy, f ticketFacts, orgMinutes int) map[string]desired {
 // whatever changed. It is idempotent: with no change in facts, policy or
 // calendar it writes nothing.
 func (s *Service) Evaluate(ctx context.Context, tx *sql.Tx, ticketID int64) error {
+	return s.evaluate(ctx, tx, ticketID, false)
+}
+
+// evaluate is Evaluate; fresh says the ticket has no targets stored yet.
+func (s *Service) evaluate(ctx context.Context, tx *sql.Tx, ticketID int64, fresh bool) error {
 	f, err := loadFacts(ctx, tx, ticketID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
@@ -259,9 +265,11 @@ func (s *Service) Evaluate(ctx context.Context, tx *sql.Tx, ticketID int64) erro
 			break
 		}
 	}
-	have, err := loadRows(ctx, tx, ticketID)
-	if err != nil {
-		return err
+	var have map[string]*row
+	if !fresh {
+		if have, err = loadRows(ctx, tx, ticketID); err != nil {
+			return err
+		}
 	}
 	var wants map[string]desired
 	var cal *calendar.Calendar

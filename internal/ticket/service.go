@@ -61,18 +61,19 @@ func (s *Service) Create(ctx context.Context, actor audit.Actor, in CreateInput)
 		if in.Direction == Note && actor.UserID != 0 {
 			in.AuthorUserID = &actor.UserID
 		}
-		if t, m, err = Create(ctx, s.DB, tx, in.NewTicket); err != nil {
+		var c created
+		if c, m, err = create(ctx, s.DB, tx, in.NewTicket); err != nil {
 			return err
 		}
-		if err := audit.Record(ctx, tx, actor, "ticket.create", "ticket", t.ID, map[string]any{"number": t.Number, "channel": t.Channel}); err != nil {
+		if err := audit.Record(ctx, tx, actor, "ticket.create", "ticket", c.id, map[string]any{"number": c.number, "channel": c.channel}); err != nil {
 			return err
 		}
-		if err := s.runHooks(ctx, tx, live.Event{Type: "ticket.created", TicketID: t.ID, MessageID: m.ID, ActorID: actor.UserID}); err != nil {
+		if err := s.runHooks(ctx, tx, live.Event{Type: "ticket.created", TicketID: c.id, MessageID: m.ID, ActorID: actor.UserID}); err != nil {
 			return err
 		}
-		if len(s.Hooks) > 0 { // hooks may route or assign the ticket: return it as stored
-			t, err = Get(ctx, tx, t.ID)
-		}
+		// Read once, after the hooks: they may route, assign or prioritise
+		// the ticket and set its due time.
+		t, err = Get(ctx, tx, c.id)
 		return err
 	})
 	if err != nil {

@@ -72,20 +72,36 @@ func (n *NewTicket) validate() error {
 
 // Create inserts a ticket and its first message with q (a transaction).
 func Create(ctx context.Context, d *db.DB, q db.Querier, n NewTicket) (Ticket, Message, error) {
-	if err := n.validate(); err != nil {
+	c, m, err := create(ctx, d, q, n)
+	if err != nil {
 		return Ticket{}, Message{}, err
 	}
+	t, err := Get(ctx, q, c.id)
+	return t, m, err
+}
+
+// created is what create knows of the new ticket without reading it back.
+type created struct {
+	id, number int64
+	channel    string
+}
+
+// create is Create without reading the ticket back.
+func create(ctx context.Context, d *db.DB, q db.Querier, n NewTicket) (created, Message, error) {
+	if err := n.validate(); err != nil {
+		return created{}, Message{}, err
+	}
 	if n.SupporterID == 0 {
-		return Ticket{}, Message{}, errs.Field("supporter", "required", "a ticket needs a supporter")
+		return created{}, Message{}, errs.Field("supporter", "required", "a ticket needs a supporter")
 	}
 	if n.DepartmentID != nil && !exists(ctx, q, "departments", *n.DepartmentID) {
-		return Ticket{}, Message{}, errs.Field("department_id", "invalid", "unknown department %d", *n.DepartmentID)
+		return created{}, Message{}, errs.Field("department_id", "invalid", "unknown department %d", *n.DepartmentID)
 	}
 	if n.AssigneeID != nil && !exists(ctx, q, "users", *n.AssigneeID) {
-		return Ticket{}, Message{}, errs.Field("assignee_id", "invalid", "unknown user %d", *n.AssigneeID)
+		return created{}, Message{}, errs.Field("assignee_id", "invalid", "unknown user %d", *n.AssigneeID)
 	}
 	if n.Direction != In && n.Direction != Out && n.Direction != Note {
-		return Ticket{}, Message{}, errs.Field("direction", "invalid", "direction must be in, out or note")
+		return created{}, Message{}, errs.Field("direction", "invalid", "direction must be in, out or note")
 	}
 	if n.BodyHTML != "" {
 		n.BodyHTML = htmlsafe.Sanitize(n.BodyHTML)
@@ -105,24 +121,24 @@ func Create(ctx context.Context, d *db.DB, q db.Querier, n NewTicket) (Ticket, M
 	if n.Direction != Note {
 		preview_ = preview(n.Body)
 	}
-	var id int64
+	var id, number int64
 	err := q.QueryRowContext(ctx, `INSERT INTO tickets (number, subject, status, status_group, priority, type, category, channel,
 			department_id, assignee_id, supporter_id, language, preview, message_count, created_at, updated_at, status_changed_at,
 			first_response_at, last_agent_reply_at, last_supporter_message_at)
-		VALUES (`+d.NextTicketNumber()+`, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $14, $15, $16, $17) RETURNING id`,
+		VALUES (`+d.NextTicketNumber()+`, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $14, $15, $16, $17) RETURNING id, number`,
 		n.Subject, status, status.Group(), n.Priority, n.Type, n.Category, n.Channel,
-		n.DepartmentID, n.AssigneeID, n.SupporterID, n.Language, preview_, count, now, firstResponse, lastAgent, lastSupporter).Scan(&id)
+		n.DepartmentID, n.AssigneeID, n.SupporterID, n.Language, preview_, count, now, firstResponse, lastAgent, lastSupporter).Scan(&id, &number)
 	if isForeignKeyViolation(err) {
 		// Department and assignee were checked above; the supporter is the
 		// one reference not checked ahead (it usually was just resolved).
-		return Ticket{}, Message{}, errs.Field("supporter_id", "invalid", "unknown supporter %d", n.SupporterID)
+		return created{}, Message{}, errs.Field("supporter_id", "invalid", "unknown supporter %d", n.SupporterID)
 	}
 	if err != nil {
-		return Ticket{}, Message{}, fmt.Errorf("ticket: create: %w", err)
+		return created{}, Message{}, fmt.Errorf("ticket: create: %w", err)
 	}
 	for _, tag := range n.Tags {
 		if _, err := q.ExecContext(ctx, "INSERT INTO ticket_tags (ticket_id, tag) VALUES ($1, $2)", id, tag); err != nil {
-			return Ticket{}, Message{}, err
+			return created{}, Message{}, err
 		}
 	}
 	var author *int64
@@ -134,14 +150,10 @@ func Create(ctx context.Context, d *db.DB, q db.Querier, n NewTicket) (Ticket, M
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
 		id, n.Direction, n.AuthorUserID, author, n.Body, n.BodyHTML, n.Language, now).Scan(&mid)
 	if err != nil {
-		return Ticket{}, Message{}, fmt.Errorf("ticket: add message: %w", err)
+		return created{}, Message{}, fmt.Errorf("ticket: add message: %w", err)
 	}
 	m, err := getMessage(ctx, q, mid)
-	if err != nil {
-		return Ticket{}, Message{}, err
-	}
-	t, err := Get(ctx, q, id)
-	return t, m, err
+	return created{id, number, n.Channel}, m, err
 }
 
 // NewMessage is the input to AddMessage.
