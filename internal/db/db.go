@@ -60,6 +60,8 @@ type DB struct {
 	commit *committer
 	// states holds the work queued with AtCommit per open transaction.
 	states *txStates
+	// checkpoints folds the WAL into the database file (checkpoint.go).
+	checkpoints *checkpointer
 	// rollbacks counts work undone: whole transactions and, in group
 	// commit, one caller's savepoint (see Rollbacks).
 	rollbacks *atomic.Int64
@@ -97,7 +99,16 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 	return openSQLite(ctx, path)
 }
 
-func sqliteDSN(path string, write bool) string {
+// sqliteRole says what a SQLite connection is for.
+type sqliteRole int
+
+const (
+	sqliteWriter sqliteRole = iota
+	sqliteReader
+	sqliteCheckpointer
+)
+
+func sqliteDSN(path string, role sqliteRole) string {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "journal_mode(WAL)")
@@ -108,18 +119,21 @@ func sqliteDSN(path string, write bool) string {
 	// savepoint) and sorts stay in memory instead of temp files: with files,
 	// each page first changed inside a savepoint cost a write(2).
 	q.Add("_pragma", "temp_store(MEMORY)")
-	if write {
+	switch role {
+	case sqliteWriter:
 		// Take the write lock at BEGIN so concurrent processes (a CLI command
 		// beside `serve`) queue on busy_timeout instead of failing mid-transaction.
 		q.Set("_txlock", "immediate")
-	} else {
+		// The checkpointer does the checkpoints (checkpoint.go).
+		q.Add("_pragma", "wal_autocheckpoint(0)")
+	case sqliteReader:
 		q.Add("_pragma", "query_only(1)")
 	}
 	return "file:" + path + "?" + q.Encode()
 }
 
 func openSQLite(ctx context.Context, path string) (*DB, error) {
-	w := sql.OpenDB(sqliteConnector{dsn: sqliteDSN(path, true), driver: &sqlite.Driver{}, detach: true})
+	w := sql.OpenDB(sqliteConnector{dsn: sqliteDSN(path, sqliteWriter), driver: &sqlite.Driver{}, detach: true})
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
@@ -128,12 +142,18 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("db: open sqlite %s: %w", path, err)
 	}
-	r := sql.OpenDB(sqliteConnector{dsn: sqliteDSN(path, false), driver: &sqlite.Driver{}})
+	r := sql.OpenDB(sqliteConnector{dsn: sqliteDSN(path, sqliteReader), driver: &sqlite.Driver{}})
 	n := max(4, 2*runtime.NumCPU())
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	r.SetConnMaxIdleTime(5 * time.Minute)
-	d := &DB{Engine: SQLite, W: w, R: r, Path: path, states: &txStates{}, rollbacks: &atomic.Int64{}}
+	cp, err := startCheckpointer(path)
+	if err != nil {
+		w.Close()
+		r.Close()
+		return nil, fmt.Errorf("db: open sqlite %s: %w", path, err)
+	}
+	d := &DB{Engine: SQLite, W: w, R: r, Path: path, states: &txStates{}, rollbacks: &atomic.Int64{}, checkpoints: cp}
 	d.commit = newCommitter(w, d.states, d.rollbacks)
 	return d, nil
 }
@@ -164,6 +184,9 @@ func (d *DB) Close() error {
 		d.commit.close()
 	}
 	var errs []error
+	if d.checkpoints != nil {
+		errs = append(errs, d.checkpoints.close())
+	}
 	if d.R != nil && d.R != d.W {
 		errs = append(errs, d.R.Close())
 	}
