@@ -1,6 +1,7 @@
 // Command ingest measures email ingestion end to end: raw message →
 // mailin.Receiver (keep the .eml in the blob store, parse, decode, sanitise)
-// → intake.Accept (supporter, threading, store, search index, acknowledgement
+// → intake.Accept (supporter, threading, store, every hook `steward serve`
+// wires — routing, tone, automation, SLA, search index —, acknowledgement
 // queued as a River job) → commit, for a realistic mix of 5–20 kB messages
 // (Japanese ISO-2022-JP and Shift_JIS, Chinese GB2312 and Big5, English
 // HTML mail, replies, auto-replies, attachments).
@@ -19,7 +20,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"slices"
@@ -31,17 +31,11 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/steward-desk/steward/internal/blob"
+	"github.com/steward-desk/steward/internal/app"
 	"github.com/steward-desk/steward/internal/channel/email"
 	"github.com/steward-desk/steward/internal/channel/email/mailin"
 	"github.com/steward-desk/steward/internal/db"
-	"github.com/steward-desk/steward/internal/intake"
-	"github.com/steward-desk/steward/internal/jobs"
-	"github.com/steward-desk/steward/internal/live"
 	"github.com/steward-desk/steward/internal/mailbox"
-	"github.com/steward-desk/steward/internal/outbox"
-	"github.com/steward-desk/steward/internal/search"
-	"github.com/steward-desk/steward/internal/ticket"
 )
 
 func main() {
@@ -102,17 +96,25 @@ func run(ctx context.Context, dsn, dataDir string, n, warm, conc int, syncMode s
 		defer drop()
 		engineDSN = fresh
 	}
-	d, err := db.Open(ctx, db.Options{DSN: engineDSN, DataDir: dataDir})
+	// The desk is wired by internal/app exactly as `steward serve` wires it:
+	// every intake hook (routing, tone, automation, SLA, search) and the
+	// acknowledgement follow-up.
+	var cfg app.Config
+	fs := flag.NewFlagSet("ingest", flag.ContinueOnError)
+	cfg.ServeFlags(fs)
+	args := []string{"--data", dataDir, "--log-level", "error"}
+	if engineDSN != "" {
+		args = append(args, "--db", engineDSN)
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	a, err := app.Open(ctx, cfg, app.Options{})
 	if err != nil {
 		return err
 	}
-	defer d.Close()
-	if _, err := d.Migrate(ctx); err != nil {
-		return err
-	}
-	if err := jobs.Migrate(ctx, d); err != nil {
-		return err
-	}
+	defer a.Close()
+	d := a.DB
 	mode := "PostgreSQL"
 	if d.Engine == db.SQLite {
 		if syncMode == "full" {
@@ -123,11 +125,8 @@ func run(ctx context.Context, dsn, dataDir string, n, warm, conc int, syncMode s
 		}
 		mode = "SQLite WAL synchronous=" + strings.ToUpper(syncMode)
 	}
-	rcv, err := desk(ctx, d, filepath.Join(dataDir, "blobs"))
-	if err != nil {
-		return err
-	}
-	mb, err := (&mailbox.Store{DB: d, Keys: &mailbox.Keyring{File: filepath.Join(dataDir, "secret.key")}}).Create(ctx, d.W, mailbox.Input{Address: "support@bench.example.org"})
+	rcv := a.Email.Receiver
+	mb, err := a.Email.Mailboxes.Create(ctx, d.W, mailbox.Input{Address: "support@bench.example.org"})
 	if err != nil {
 		return err
 	}
@@ -222,28 +221,6 @@ func startProfile() (func(), error) {
 		return nil, err
 	}
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
-}
-
-// desk wires a receiver the way internal/app does, with the search index hook.
-func desk(ctx context.Context, d *db.DB, blobDir string) (*mailin.Receiver, error) {
-	secret, err := d.Secret(ctx, "reply_token")
-	if err != nil {
-		return nil, err
-	}
-	blobs, err := blob.New(blobDir)
-	if err != nil {
-		return nil, err
-	}
-	q, err := jobs.New(d, jobs.Config{})
-	if err != nil {
-		return nil, err
-	}
-	broker := live.NewLocal()
-	ob := &outbox.Outbox{DB: d, Jobs: q, Blobs: blobs, Live: broker, TokenSecret: secret, Domain: "bench.example.org"}
-	in := &intake.Intake{DB: d, Blobs: blobs, Live: broker, TokenSecret: secret,
-		Hooks:     []ticket.Hook{search.New(d).Hook},
-		Followups: []intake.Followup{mailin.Followup, ob.AckFollowup}}
-	return &mailin.Receiver{DB: d, Blobs: blobs, Intake: in}, nil
 }
 
 // freshPostgres creates a database for the run and returns its DSN and a
