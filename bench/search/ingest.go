@@ -94,7 +94,9 @@ func ingest(ctx context.Context, svc *ticket.Service, c config, maxID, userID in
 	var st ingestStats
 	var firstErr atomic.Value
 	var wg sync.WaitGroup
-	for w := 0; w < 8; w++ {
+	// 32 writers, like concurrent SMTP deliveries and agents: on SQLite
+	// their transactions share commits (internal/db/groupcommit.go).
+	for w := 0; w < 32; w++ {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
