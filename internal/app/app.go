@@ -68,6 +68,7 @@ func Open(ctx context.Context, cfg Config, o Options) (*App, error) {
 		return nil, err
 	}
 	a := &App{Cfg: cfg, Log: log, DB: d}
+	metricsDB.Store(d)
 	if err := a.Migrate(ctx); err != nil {
 		d.Close()
 		return nil, err

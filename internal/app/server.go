@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -17,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/steward-desk/steward/internal/api"
+	"github.com/steward-desk/steward/internal/db"
 	"github.com/steward-desk/steward/internal/stripehook"
 	"github.com/steward-desk/steward/internal/web"
 )
@@ -30,6 +32,32 @@ var (
 		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 	}, []string{"route", "method"})
 )
+
+// metricsDB is the database whose group-commit counters /metrics reports
+// (the last one opened: a process serves one).
+var metricsDB atomic.Pointer[db.DB]
+
+func init() {
+	stat := func(commits bool) func() float64 {
+		return func() float64 {
+			d := metricsDB.Load()
+			if d == nil {
+				return 0
+			}
+			c, t := d.GroupCommitStats()
+			if commits {
+				return float64(c)
+			}
+			return float64(t)
+		}
+	}
+	prometheus.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "steward_db_group_commits_total",
+			Help: "SQLite COMMITs run by the group committer (0 on PostgreSQL)."}, stat(true)),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "steward_db_group_committed_transactions_total",
+			Help: "Write transactions those COMMITs carried; divided by the commits, the mean batch size."}, stat(false)),
+	)
+}
 
 // Handler is Steward's whole HTTP surface.
 func (a *App) Handler() http.Handler {
