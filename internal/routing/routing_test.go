@@ -2,12 +2,15 @@ package routing_test
 
 import (
 	"context"
+	"errors"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/steward-desk/steward/internal/audit"
 	"github.com/steward-desk/steward/internal/db"
 	"github.com/steward-desk/steward/internal/db/dbtest"
+	"github.com/steward-desk/steward/internal/errs"
 	"github.com/steward-desk/steward/internal/routing"
 	"github.com/steward-desk/steward/internal/staff"
 	"github.com/steward-desk/steward/internal/supporter"
@@ -163,6 +166,52 @@ func TestRouteAndTransfer(t *testing.T) {
 		msgs, _ := ticket.Messages(ctx, d.R, vol.ID, true)
 		if last := msgs[len(msgs)-1]; last.Direction != ticket.Note || last.BodyText != "→ Finance: 寄付の件でした" {
 			t.Fatalf("note: %+v", last)
+		}
+	})
+}
+
+func TestSetDepartment(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		finance, _ := staff.CreateDepartment(ctx, d.W, "Finance", "")
+		events, _ := staff.CreateDepartment(ctx, d.W, "Events", "")
+		if err := routing.SetDepartment(ctx, d.W, finance.ID, routing.LeastLoad, []string{" receipts ", "gift aid", "", "receipts"}); err != nil {
+			t.Fatal(err)
+		}
+		all, err := routing.Departments(ctx, d.R)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f := all[finance.ID]; f.Strategy != routing.LeastLoad || !slices.Equal(f.Categories, []string{"gift aid", "receipts"}) {
+			t.Fatalf("finance: %+v", f)
+		}
+		if e := all[events.ID]; e.Strategy != routing.RoundRobin || len(e.Categories) != 0 {
+			t.Fatalf("events (never set): %+v", e)
+		}
+		err = routing.SetDepartment(ctx, d.W, events.ID, routing.Manual, []string{"volunteering", "receipts"})
+		var taken *routing.CategoryTaken
+		if !errors.As(err, &taken) || taken.Category != "receipts" || taken.OwnerID != finance.ID || taken.OwnerName != "Finance" {
+			t.Fatalf("taken category: %v", err)
+		}
+		if inv, ok := errs.AsInvalid(err); !ok || inv.Field != "categories" || inv.Code != "category_taken" {
+			t.Fatalf("taken category is not a field error: %v", err)
+		}
+		all, _ = routing.Departments(ctx, d.R)
+		if e := all[events.ID]; e.Strategy != routing.RoundRobin || len(e.Categories) != 0 {
+			t.Fatalf("events changed by a refused save: %+v", e)
+		}
+		// Releasing a category lets another department take it.
+		if err := routing.SetDepartment(ctx, d.W, finance.ID, routing.LeastLoad, []string{"gift aid"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := routing.SetDepartment(ctx, d.W, events.ID, routing.Manual, []string{"volunteering", "receipts"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := routing.SetDepartment(ctx, d.W, 999999, routing.Manual, nil); !errors.Is(err, errs.ErrNotFound) {
+			t.Fatalf("missing department: %v", err)
+		}
+		if err := routing.SetDepartment(ctx, d.W, events.ID, "fastest", nil); err == nil {
+			t.Fatal("unknown strategy accepted")
 		}
 	})
 }

@@ -287,6 +287,18 @@ type adminDepartmentsData struct {
 	FailedID          int64
 	FailedName        string
 	Saved             bool
+	// Routing is each department's strategy and owned categories as the
+	// form shows them (a failed routing form keeps what was typed:
+	// RoutingFailedID names it); Strategies are the choices.
+	Routing         map[int64]departmentRoutingForm
+	RoutingFailedID int64
+	Strategies      []string
+}
+
+// departmentRoutingForm is a department's routing as the form shows it.
+type departmentRoutingForm struct {
+	Strategy   string
+	Categories string // one per line
 }
 
 func (s *Server) showAdminDepartments(w http.ResponseWriter, r *http.Request, status int, d adminDepartmentsData, fe map[string]string) {
@@ -295,6 +307,20 @@ func (s *Server) showAdminDepartments(w http.ResponseWriter, r *http.Request, st
 		s.fail(w, r, err)
 		return
 	}
+	routes, err := routing.Departments(r.Context(), s.db.R)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	failed, hasFailed := d.Routing[d.RoutingFailedID]
+	d.Routing = map[int64]departmentRoutingForm{}
+	for id, rt := range routes {
+		d.Routing[id] = departmentRoutingForm{Strategy: rt.Strategy, Categories: strings.Join(rt.Categories, "\n")}
+	}
+	if hasFailed {
+		d.Routing[d.RoutingFailedID] = failed
+	}
+	d.Strategies = routing.Strategies
 	d.Saved = r.URL.Query().Get("saved") == "1"
 	p := s.newPage(r, "admin.departments.title", d)
 	p.Section, p.Errors = "admin", fe
@@ -339,6 +365,47 @@ func (s *Server) adminDepartmentUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/admin/departments?saved=1", http.StatusSeeOther)
+}
+
+// adminDepartmentRouting sets a department's assignment strategy and the
+// categories it owns (comma-separated or one per line). A category another
+// department owns is a field error naming that department; nothing is
+// changed then.
+func (s *Server) adminDepartmentRouting(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r, "id")
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	form := departmentRoutingForm{Strategy: r.PostFormValue("strategy"), Categories: r.PostFormValue("categories")}
+	cats := listField(form.Categories)
+	err := s.db.Tx(r.Context(), func(tx *sql.Tx) error {
+		if err := routing.SetDepartment(r.Context(), tx, id, form.Strategy, cats); err != nil {
+			return err
+		}
+		return audit.Record(r.Context(), tx, actor(r), "department.routing", "department", id, map[string]any{"strategy": form.Strategy, "categories": cats})
+	})
+	if err == nil {
+		http.Redirect(w, r, "/admin/departments?saved=1", http.StatusSeeOther)
+		return
+	}
+	if errors.Is(err, errs.ErrNotFound) {
+		s.notFound(w, r)
+		return
+	}
+	d := adminDepartmentsData{RoutingFailedID: id, Routing: map[int64]departmentRoutingForm{id: form}}
+	p := s.newPage(r, "", nil)
+	var taken *routing.CategoryTaken
+	if errors.As(err, &taken) {
+		s.showAdminDepartments(w, r, http.StatusUnprocessableEntity, d,
+			map[string]string{"categories": p.T("validation.category_taken", "Category", taken.Category, "Department", taken.OwnerName)})
+		return
+	}
+	if fe, ok := fieldErrors(p, err, nil); ok {
+		s.showAdminDepartments(w, r, http.StatusUnprocessableEntity, d, fe)
+		return
+	}
+	s.fail(w, r, err)
 }
 
 // departmentFailed re-shows the departments page with the error on field

@@ -168,6 +168,7 @@ func (s *Server) routes() []route {
 		{"GET /admin/departments", staff.Admin, s.adminDepartments},
 		{"POST /admin/departments", staff.Admin, s.adminDepartmentCreate},
 		{"POST /admin/departments/{id}", staff.Admin, s.adminDepartmentUpdate},
+		{"POST /admin/departments/{id}/routing", staff.Admin, s.adminDepartmentRouting},
 		{"GET /admin/macros", staff.Admin, s.adminMacros},
 		{"POST /admin/macros", staff.Admin, s.adminMacroSave},
 		{"POST /admin/macros/{id}", staff.Admin, s.adminMacroSave},
