@@ -245,23 +245,10 @@ func (s *Server) putDepartmentRouting(w http.ResponseWriter, r *http.Request, me
 		b.Categories = []string{}
 	}
 	err = s.db.Tx(r.Context(), func(tx *sql.Tx) error {
-		var n int
-		if err := tx.QueryRowContext(r.Context(), "SELECT COUNT(*) FROM departments WHERE id = $1", id).Scan(&n); err != nil {
+		// A category another department owns is refused (422 on
+		// categories), as on the admin page: release it there first.
+		if err := routing.SetDepartment(r.Context(), tx, id, b.Strategy, b.Categories); err != nil {
 			return err
-		}
-		if n == 0 {
-			return errs.ErrNotFound
-		}
-		if err := routing.SetStrategy(r.Context(), tx, id, b.Strategy); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(r.Context(), "DELETE FROM department_categories WHERE department_id = $1", id); err != nil {
-			return err
-		}
-		for _, c := range b.Categories {
-			if err := routing.SetCategoryOwner(r.Context(), tx, c, id); err != nil {
-				return err
-			}
 		}
 		return audit.Record(r.Context(), tx, actor(me), "department.routing", "department", id, map[string]any{"strategy": b.Strategy, "categories": b.Categories})
 	})
