@@ -39,11 +39,11 @@ func TestRoutingAPI(t *testing.T) {
 		if res := f.do(req{Method: "PUT", Path: fmt.Sprintf("/routing/departments/%d", dept.ID), Token: f.adminTok, Body: map[string]any{"strategy": "least_load", "categories": []string{"receipts"}}}); res.Code != 200 {
 			t.Fatalf("department routing: %d %s", res.Code, res.Body)
 		}
-		other, err := staff.CreateDepartment(t.Context(), d.W, "経理", "")
+		accounts, err := staff.CreateDepartment(t.Context(), d.W, "経理", "")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res := f.do(req{Method: "PUT", Path: fmt.Sprintf("/routing/departments/%d", other.ID), Token: f.adminTok, Body: map[string]any{"strategy": "round_robin", "categories": []string{"receipts"}}}); res.Code != 422 || !strings.Contains(string(res.Body), "category_taken") {
+		if res := f.do(req{Method: "PUT", Path: fmt.Sprintf("/routing/departments/%d", accounts.ID), Token: f.adminTok, Body: map[string]any{"strategy": "round_robin", "categories": []string{"receipts"}}}); res.Code != 422 || !strings.Contains(string(res.Body), "category_taken") {
 			t.Fatalf("a category another department owns: %d %s", res.Code, res.Body)
 		}
 		if res := f.do(req{Method: "PUT", Path: fmt.Sprintf("/routing/agents/%d", f.admin.ID), Token: f.agentTok, Body: map[string]any{"languages": []string{"ja"}, "away": true}}); res.Code != 403 {
