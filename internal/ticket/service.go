@@ -48,7 +48,7 @@ type CreateInput struct {
 // Create opens a ticket.
 func (s *Service) Create(ctx context.Context, actor audit.Actor, in CreateInput) (Ticket, error) {
 	var t Ticket
-	var m Message
+	var c created
 	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		if in.SupporterID == 0 {
 			id, err := supporter.ResolveID(ctx, tx, in.Supporter)
@@ -61,14 +61,13 @@ func (s *Service) Create(ctx context.Context, actor audit.Actor, in CreateInput)
 		if in.Direction == Note && actor.UserID != 0 {
 			in.AuthorUserID = &actor.UserID
 		}
-		var c created
-		if c, m, err = create(ctx, s.DB, tx, in.NewTicket); err != nil {
+		if c, err = create(ctx, s.DB, tx, in.NewTicket); err != nil {
 			return err
 		}
 		if err := audit.Record(ctx, tx, actor, "ticket.create", "ticket", c.id, map[string]any{"number": c.number, "channel": c.channel}); err != nil {
 			return err
 		}
-		if err := s.runHooks(ctx, tx, live.Event{Type: "ticket.created", TicketID: c.id, MessageID: m.ID, ActorID: actor.UserID}); err != nil {
+		if err := s.runHooks(ctx, tx, live.Event{Type: "ticket.created", TicketID: c.id, MessageID: c.messageID, ActorID: actor.UserID}); err != nil {
 			return err
 		}
 		// Read once, after the hooks: they may route, assign or prioritise
@@ -79,7 +78,7 @@ func (s *Service) Create(ctx context.Context, actor audit.Actor, in CreateInput)
 	if err != nil {
 		return t, err
 	}
-	s.publish(ctx, live.Event{Type: "ticket.created", TicketID: t.ID, MessageID: m.ID, ActorID: actor.UserID})
+	s.publish(ctx, live.Event{Type: "ticket.created", TicketID: t.ID, MessageID: c.messageID, ActorID: actor.UserID})
 	return t, nil
 }
 

@@ -72,7 +72,11 @@ func (n *NewTicket) validate() error {
 
 // Create inserts a ticket and its first message with q (a transaction).
 func Create(ctx context.Context, d *db.DB, q db.Querier, n NewTicket) (Ticket, Message, error) {
-	c, m, err := create(ctx, d, q, n)
+	c, err := create(ctx, d, q, n)
+	if err != nil {
+		return Ticket{}, Message{}, err
+	}
+	m, err := getMessage(ctx, q, c.messageID)
 	if err != nil {
 		return Ticket{}, Message{}, err
 	}
@@ -82,26 +86,26 @@ func Create(ctx context.Context, d *db.DB, q db.Querier, n NewTicket) (Ticket, M
 
 // created is what create knows of the new ticket without reading it back.
 type created struct {
-	id, number int64
-	channel    string
+	id, number, messageID int64
+	channel               string
 }
 
 // create is Create without reading the ticket back.
-func create(ctx context.Context, d *db.DB, q db.Querier, n NewTicket) (created, Message, error) {
+func create(ctx context.Context, d *db.DB, q db.Querier, n NewTicket) (created, error) {
 	if err := n.validate(); err != nil {
-		return created{}, Message{}, err
+		return created{}, err
 	}
 	if n.SupporterID == 0 {
-		return created{}, Message{}, errs.Field("supporter", "required", "a ticket needs a supporter")
+		return created{}, errs.Field("supporter", "required", "a ticket needs a supporter")
 	}
 	if n.DepartmentID != nil && !exists(ctx, q, "departments", *n.DepartmentID) {
-		return created{}, Message{}, errs.Field("department_id", "invalid", "unknown department %d", *n.DepartmentID)
+		return created{}, errs.Field("department_id", "invalid", "unknown department %d", *n.DepartmentID)
 	}
 	if n.AssigneeID != nil && !exists(ctx, q, "users", *n.AssigneeID) {
-		return created{}, Message{}, errs.Field("assignee_id", "invalid", "unknown user %d", *n.AssigneeID)
+		return created{}, errs.Field("assignee_id", "invalid", "unknown user %d", *n.AssigneeID)
 	}
 	if n.Direction != In && n.Direction != Out && n.Direction != Note {
-		return created{}, Message{}, errs.Field("direction", "invalid", "direction must be in, out or note")
+		return created{}, errs.Field("direction", "invalid", "direction must be in, out or note")
 	}
 	if n.BodyHTML != "" {
 		n.BodyHTML = htmlsafe.Sanitize(n.BodyHTML)
@@ -131,14 +135,14 @@ func create(ctx context.Context, d *db.DB, q db.Querier, n NewTicket) (created, 
 	if isForeignKeyViolation(err) {
 		// Department and assignee were checked above; the supporter is the
 		// one reference not checked ahead (it usually was just resolved).
-		return created{}, Message{}, errs.Field("supporter_id", "invalid", "unknown supporter %d", n.SupporterID)
+		return created{}, errs.Field("supporter_id", "invalid", "unknown supporter %d", n.SupporterID)
 	}
 	if err != nil {
-		return created{}, Message{}, fmt.Errorf("ticket: create: %w", err)
+		return created{}, fmt.Errorf("ticket: create: %w", err)
 	}
 	for _, tag := range n.Tags {
 		if _, err := q.ExecContext(ctx, "INSERT INTO ticket_tags (ticket_id, tag) VALUES ($1, $2)", id, tag); err != nil {
-			return created{}, Message{}, err
+			return created{}, err
 		}
 	}
 	var author *int64
@@ -150,10 +154,9 @@ func create(ctx context.Context, d *db.DB, q db.Querier, n NewTicket) (created, 
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
 		id, n.Direction, n.AuthorUserID, author, n.Body, n.BodyHTML, n.Language, now).Scan(&mid)
 	if err != nil {
-		return created{}, Message{}, fmt.Errorf("ticket: add message: %w", err)
+		return created{}, fmt.Errorf("ticket: add message: %w", err)
 	}
-	m, err := getMessage(ctx, q, mid)
-	return created{id, number, n.Channel}, m, err
+	return created{id: id, number: number, channel: n.Channel, messageID: mid}, nil
 }
 
 // NewMessage is the input to AddMessage.
