@@ -479,9 +479,10 @@ func (e *pgEngine) remove(ctx context.Context, q db.Querier, kind string, id int
 // index takes over for the older rest. Other queries use the GIN index at
 // once: they fetch at most a few percent of the rows. pgRankWindow is
 // PostgreSQL's rankWindow, smaller than SQLite's because both costs grow
-// with it.
+// with it (a variable so that tests can fill it with a few tickets).
+var pgRankWindow = 500
+
 const (
-	pgRankWindow = 500
 	pgScanBudget = 50000
 	// pgWindowFrom: from this many GIN matches, the GIN index is read in
 	// windows of seqs (see search).

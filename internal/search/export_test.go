@@ -9,3 +9,12 @@ func SetPGSupporterOr(n int) (restore func()) {
 	pgSupporterOr = n
 	return func() { pgSupporterOr = old }
 }
+
+// SetPGRankWindow sets how many of the newest matches PostgreSQL ranks, so
+// that a test can fill the window with a few tickets; it returns a func
+// restoring the previous value.
+func SetPGRankWindow(n int) (restore func()) {
+	old := pgRankWindow
+	pgRankWindow = n
+	return func() { pgRankWindow = old }
+}

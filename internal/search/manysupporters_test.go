@@ -1,6 +1,7 @@
 package search_test
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
@@ -18,6 +19,7 @@ var supporterMixQueries = []string{
 	"陳美玲 學校", "wang.wei 捐款", "王伟 电话", "meiling 报名",
 	"receipt from:miller", "領収 from:佐藤", "miller status:open", "花子 lang:ja", "example -from:sarah",
 	"example jp 寄付", "\"sarah miller\" receipt",
+	"receipt donation", "donation receipt", "receipt volunteer", "keeper donation",
 }
 
 // TestManySupportersPath runs the labelled queries and supporterMixQueries
@@ -29,6 +31,11 @@ func TestManySupportersPath(t *testing.T) {
 	desk := setUpDesk(t, dbtest.OpenPostgres(t))
 	gen := genCorpus(240)
 	desk.createGenerated(t, gen)
+	// A supporter whose name is also a word of many tickets' text.
+	keeper := fxPerson{"Receipt Keeper", "keeper@example.net", ""}
+	for i, body := range []string{"A donation made last week.", "Another donation, no paper yet.", "A volunteer question."} {
+		desk.create(t, fxTicket{key: fmt.Sprintf("keeper-%d", i), from: keeper, subject: "Question", body: body, lang: "en", channel: "email"})
+	}
 
 	run := func() map[string][]string {
 		got := checkLabelled(t, desk, handQueries)
@@ -49,8 +56,8 @@ func TestManySupportersPath(t *testing.T) {
 	}
 	usual := run()
 	restore := search.SetPGSupporterOr(0)
-	defer restore()
 	many := run()
+	restore()
 	found := 0
 	for q, keys := range usual {
 		if !slices.Equal(keys, many[q]) {
@@ -58,12 +65,38 @@ func TestManySupportersPath(t *testing.T) {
 		}
 		found += len(keys)
 	}
+
+	// With a rank window of 3, the main query fills it for the commoner
+	// words, and the supporters' query only looks at newer tickets (the
+	// primary key's range): the same newest matches either way.
+	defer search.SetPGRankWindow(3)()
+	capped := func() map[string][]string {
+		got := map[string][]string{}
+		for _, q := range supporterMixQueries {
+			keys := keysOf(desk, searchAll(t, desk.idx, q, search.Options{IncludeNotes: true}))
+			slices.Sort(keys)
+			got[q] = keys
+		}
+		return got
+	}
+	usualCapped := capped()
+	restore = search.SetPGSupporterOr(0)
+	manyCapped := capped()
+	restore()
+	for q, keys := range usualCapped {
+		if !slices.Equal(keys, manyCapped[q]) {
+			t.Errorf("%s, rank window 3: usual path %v, many-supporters path %v", q, keys, manyCapped[q])
+		}
+	}
 	if found == 0 {
 		t.Fatal("no query found anything")
 	}
-	for _, q := range supporterMixQueries[:4] {
+	for _, q := range append(supporterMixQueries[:4], "receipt donation", "keeper donation") {
 		if len(usual[q]) == 0 {
 			t.Errorf("%s: nothing found", q)
 		}
+	}
+	if k := usual["receipt donation"]; !slices.Contains(k, "keeper-0") || !slices.Contains(k, "keeper-1") || slices.Contains(k, "keeper-2") {
+		t.Errorf("receipt donation: %v, want keeper-0 and keeper-1 (through their supporter), not keeper-2", k)
 	}
 }
