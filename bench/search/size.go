@@ -62,7 +62,7 @@ func indexParts(ctx context.Context, d *db.DB) ([]part, error) {
 	var q string
 	if d.Engine == db.Postgres {
 		q = `SELECT c.relname, pg_relation_size(c.oid) FROM pg_class c
-			WHERE c.relname IN ('search_docs', 'search_docs_terms', 'search_docs_supporters', 'search_docs_pkey', 'search_docs_kind_ref_id_key')
+			WHERE c.relname IN ('search_docs', 'search_docs_terms', 'search_docs_supporters', 'search_docs_supporter', 'search_docs_pkey', 'search_docs_kind_ref_id_key')
 			UNION ALL
 			SELECT 'search_docs TOAST', pg_relation_size(t.reltoastrelid) + COALESCE((SELECT pg_relation_size(i.indexrelid) FROM pg_index i WHERE i.indrelid = t.reltoastrelid), 0)
 			FROM pg_class t WHERE t.relname = 'search_docs'`

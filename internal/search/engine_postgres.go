@@ -117,16 +117,25 @@ func textFields(p *plan) ([]field, []int) {
 // and then adds "or the supporter is one of these" to the word's conditions.
 const (
 	// pgSupporterExpr is a ticket row's supporter id, read from its filter
-	// terms.
+	// terms. The b-tree search_docs_supporter (migration 0016)
+	// indexes exactly this expression, so a top-level "pgSupporterExpr =
+	// ANY(ids)" is answered from that index.
 	pgSupporterExpr = `substring(split_part(terms, chr(1), 5) from chr(4) || 'p([0-9]+)')::bigint`
 	// pgSupporterCap bounds the supporters one word may match. A plain word
 	// in more supporters' names or addresses (example, com) finds tickets by
 	// their own text only; from: beyond it is an error asking for more.
 	pgSupporterCap = 10000
-	// pgSupporterOr: up to this many supporters, the GIN query ORs their
-	// terms with the word's; past it the word is checked row by row only.
-	pgSupporterOr = 2000
+	// pgSupporterBranches bounds the words of one query whose supporters
+	// are fetched through search_docs_supporter (pgCand.branches: 2^n - 1
+	// extra queries); further such words are checked row by row.
+	pgSupporterBranches = 3
 )
+
+// pgSupporterOr: up to this many supporters, the GIN query ORs their terms
+// with the word's; past it their tickets are fetched by supporter
+// (pgCand.branches). A variable so that tests can take the second path
+// with a handful of supporters.
+var pgSupporterOr = 2000
 
 // supporterMatch is the supporters whose name or addresses contain a group.
 type supporterMatch struct {
@@ -236,13 +245,101 @@ func (q *pgQuery) has(fields []field, pattern string) string {
 	return "(" + strings.Join(conds, " OR ") + ")"
 }
 
-// build returns the tsquery for the GIN index ("" when nothing narrows the
-// candidates), the exact condition and, if withRank, the rank expression of
-// p. (Every argument must appear in the SQL: PostgreSQL rejects a parameter
-// whose type it cannot infer.)
-func (q *pgQuery) build(p *plan, sup supporters, withRank bool) (cand, exact, rank string) {
+// pgCand is the GIN side of a query, kept in parts so that search can
+// assemble the tsquery of each branch (see branches).
+type pgCand struct {
+	// must: per text group, its terms (also under notesPrefix with notes,
+	// and ORed with its supporters' terms when there are few); "" when the
+	// group is checked row by row only.
+	must []string
+	// via: per text group, its supporters when there are too many to OR
+	// (nil otherwise); the group's must part is then its own text only.
+	via [][]int64
+	// own: per text group, its own terms only (no supporters): what
+	// estimate asks the planner about.
+	own []string
+	// filters: the other parts every match has (from:, filter terms);
+	// neg: the parts it must not have (single-term exclusions, negated
+	// filters), usable only beside a positive part.
+	filters, neg []string
+}
+
+// tsquery ANDs the parts, leaving out the text groups in skip.
+func (c pgCand) tsquery(skip []bool) string {
+	var pos []string
+	for i, m := range c.must {
+		if m != "" && (skip == nil || !skip[i]) {
+			pos = append(pos, m)
+		}
+	}
+	pos = append(pos, c.filters...)
+	if len(pos) == 0 {
+		return ""
+	}
+	return strings.Join(append(pos, c.neg...), " & ")
+}
+
+// estimate is the tsquery of the text groups' own terms and the filters,
+// for the planner's estimate of how common the query is. ORed supporter
+// terms are left out: the planner has no statistics on them and takes each
+// for half as common as the least common term it knows, so 120 of them
+// (刘明's supporters) made `刘明 回复` look common, and the walk newest
+// first read 50,000 rows for 25 matches (~170 ms).
+func (c pgCand) estimate() string {
+	return pgCand{must: c.own, filters: c.filters, neg: c.neg}.tsquery(nil)
+}
+
+// pgBranch is one of the ways a ticket can match: the GIN tsquery (""
+// for none) and, for the words matched through the ticket's supporter,
+// their supporters (each set a condition on search_docs_supporter).
+type pgBranch struct {
+	cand string
+	via  [][]int64
+}
+
+// branches lists the ways other than the main tsquery (tsquery(nil)) in
+// which a ticket can match. A word with too many supporters to OR (a
+// common given name: sophie is in ~4,000 of 200,000 supporters' names)
+// matches a ticket if its own text has the word (the main tsquery keeps the
+// word's terms) or if its supporter is one of those; the second way is a
+// separate query per non-empty subset of such words — those words through
+// the supporter (the b-tree search_docs_supporter), the others as in the
+// main tsquery — and search merges their results before ranking. Without
+// this the word was left out of the GIN query and every ticket with the
+// other words was checked row by row (`used sophie`: 32,942 tickets).
+func (c pgCand) branches() []pgBranch {
+	var big []int
+	for i, v := range c.via {
+		if v != nil {
+			big = append(big, i)
+		}
+	}
+	var out []pgBranch
+	for set := 1; set < 1<<len(big); set++ {
+		skip := make([]bool, len(c.must))
+		var b pgBranch
+		for k, i := range big {
+			if set&(1<<k) != 0 {
+				skip[i] = true
+				b.via = append(b.via, c.via[i])
+			}
+		}
+		b.cand = c.tsquery(skip)
+		out = append(out, b)
+	}
+	return out
+}
+
+// build returns the GIN side of p, the exact condition and, if withRank,
+// the rank expression. (Every argument must appear in the SQL: PostgreSQL
+// rejects a parameter whose type it cannot infer.)
+func (q *pgQuery) build(p *plan, sup supporters, withRank bool) (cand pgCand, exact, rank string) {
 	fields, weights := textFields(p)
-	var cp, conds, ranks []string
+	var conds, ranks []string
+	cand.must = make([]string, len(p.must))
+	cand.via = make([][]int64, len(p.must))
+	cand.own = make([]string, len(p.must))
+	nVia := 0
 	for i, g := range p.must {
 		var sm supporterMatch
 		if sup.must != nil {
@@ -252,14 +349,18 @@ func (q *pgQuery) build(p *plan, sup supporters, withRank bool) (cand, exact, ra
 		if p.notes {
 			c += " | " + tsAnd(g, notesPrefix)
 		}
+		cand.own[i] = "(" + c + ")"
 		switch or := sm.orTerms(); {
 		case or != "":
 			c += " | " + or
+		case sm.usable() && nVia < pgSupporterBranches:
+			cand.via[i] = sm.ids // c: the ticket's own text; branches: the supporters
+			nVia++
 		case sm.usable():
-			c = "" // too many supporters to OR: checked row by row
+			c = "" // checked row by row
 		}
 		if c != "" {
-			cp = append(cp, "("+c+")")
+			cand.must[i] = "(" + c + ")"
 		}
 		pat := runPattern(g.Text)
 		cond := q.has(fields, pat)
@@ -291,8 +392,9 @@ func (q *pgQuery) build(p *plan, sup supporters, withRank bool) (cand, exact, ra
 			continue
 		}
 		if or := sm.orTerms(); or != "" {
-			cp = append(cp, "("+or+")")
+			cand.filters = append(cand.filters, "("+or+")")
 		}
+		// Also a top-level condition search_docs_supporter can answer.
 		conds = append(conds, q.isSupporter(sm))
 	}
 	for _, set := range p.anyOf {
@@ -302,7 +404,7 @@ func (q *pgQuery) build(p *plan, sup supporters, withRank bool) (cand, exact, ra
 			alts[i] = tsLexeme(pgMeta(t))
 			pats[i] = "strpos(" + pgBlock(fMeta) + ", " + q.arg(" "+pgMeta(t)+" ") + ") > 0"
 		}
-		cp = append(cp, "("+strings.Join(alts, " | ")+")")
+		cand.filters = append(cand.filters, "("+strings.Join(alts, " | ")+")")
 		conds = append(conds, "("+strings.Join(pats, " OR ")+")")
 	}
 	for i, g := range p.exclude {
@@ -310,12 +412,12 @@ func (q *pgQuery) build(p *plan, sup supporters, withRank bool) (cand, exact, ra
 		if sup.exclude != nil {
 			sm = sup.exclude[i]
 		}
-		if len(g.Terms) == 1 && len(cp) > 0 && !sm.usable() {
+		if len(g.Terms) == 1 && !sm.usable() {
 			c := "!" + tsAnd(g, "")
 			if p.notes {
 				c += " & !" + tsAnd(g, notesPrefix)
 			}
-			cp = append(cp, c)
+			cand.neg = append(cand.neg, c)
 		}
 		cond := q.has(fields, runPattern(g.Text))
 		if sm.usable() {
@@ -329,15 +431,30 @@ func (q *pgQuery) build(p *plan, sup supporters, withRank bool) (cand, exact, ra
 		}
 	}
 	for _, t := range p.noneOf {
-		if len(cp) > 0 {
-			cp = append(cp, "!"+tsLexeme(pgMeta(t)))
-		}
+		cand.neg = append(cand.neg, "!"+tsLexeme(pgMeta(t)))
 		conds = append(conds, "strpos("+pgBlock(fMeta)+", "+q.arg(" "+pgMeta(t)+" ")+") = 0")
+	}
+	// A lone word with many supporters and nothing else for the GIN index
+	// (`sophie`): its supporter branch would fetch every one of their
+	// tickets (~20,000); the walk newest first (no tsquery) finds its
+	// first matches sooner, as before.
+	if nVia == 1 && len(cand.filters) == 0 {
+		others := 0
+		for i, m := range cand.must {
+			if m != "" && cand.via[i] == nil {
+				others++
+			}
+		}
+		if others == 0 {
+			cand.must = make([]string, len(p.must))
+			cand.via = make([][]int64, len(p.must))
+			cand.own = make([]string, len(p.must))
+		}
 	}
 	if len(conds) == 0 {
 		conds = []string{"TRUE"}
 	}
-	return strings.Join(cp, " & "), strings.Join(conds, " AND "), strings.Join(ranks, " + ")
+	return cand, strings.Join(conds, " AND "), strings.Join(ranks, " + ")
 }
 
 func (e *pgEngine) put(ctx context.Context, q db.Querier, d *document) error {
@@ -362,9 +479,10 @@ func (e *pgEngine) remove(ctx context.Context, q db.Querier, kind string, id int
 // index takes over for the older rest. Other queries use the GIN index at
 // once: they fetch at most a few percent of the rows. pgRankWindow is
 // PostgreSQL's rankWindow, smaller than SQLite's because both costs grow
-// with it.
+// with it (a variable so that tests can fill it with a few tickets).
+var pgRankWindow = 500
+
 const (
-	pgRankWindow = 500
 	pgScanBudget = 50000
 	// pgWindowFrom: from this many GIN matches, the GIN index is read in
 	// windows of seqs (see search).
@@ -382,7 +500,8 @@ func (e *pgEngine) search(ctx context.Context, dbq db.Querier, p *plan) (page, e
 		return page{}, err
 	}
 	q := &pgQuery{}
-	cand, exact, rank := q.build(p, sup, !byRecency)
+	parts, exact, rank := q.build(p, sup, !byRecency)
+	cand := parts.tsquery(nil)
 	if rank == "" {
 		rank = "0"
 	}
@@ -403,7 +522,7 @@ func (e *pgEngine) search(ctx context.Context, dbq db.Querier, p *plan) (page, e
 	var expect float64
 	if !scan {
 		var err error
-		if expect, scan, err = e.common(ctx, dbq, cand); err != nil {
+		if expect, scan, err = e.common(ctx, dbq, parts.estimate()); err != nil {
 			return page{}, err
 		}
 	}
@@ -415,6 +534,9 @@ func (e *pgEngine) search(ctx context.Context, dbq db.Querier, p *plan) (page, e
 		}
 	}
 	hi := top // candidates so far have seq >= hi; the rest must be below it
+	// branchTop: the supporter branches look below it (the walk, if any,
+	// checked the supporters of the seqs above).
+	branchTop := top
 	if scan {
 		a := append([]any(nil), q.args...)
 		query := sel + where
@@ -435,12 +557,14 @@ func (e *pgEngine) search(ctx context.Context, dbq db.Querier, p *plan) (page, e
 		}
 		pg.items = items
 		if len(items) > window || floor == 0 {
+			// Enough, or the walk covered every document (the exact
+			// condition includes the supporters).
 			return e.finish(pg, p, window), nil
 		}
 		// Fewer matches than the planner thought: expect as many below
 		// the floor as their density in the walk suggests.
 		expect = float64(len(items)) * float64(floor) / float64(top-floor)
-		hi = floor
+		hi, branchTop = floor, floor
 	}
 	// The GIN index, for what the walk did not reach, newest first in
 	// windows of seqs that grow fourfold: each query ANDs the GIN bitmap
@@ -498,12 +622,80 @@ func (e *pgEngine) search(ctx context.Context, dbq db.Querier, p *plan) (page, e
 			pg.items = append(pg.items, items...)
 			hi = lo
 		}
+		if p.explain {
+			return nil
+		}
+		// The tickets matched through their supporters (pgCand.branches),
+		// below where the walk stopped: one query each, the bitmap of the
+		// supporters' tickets (search_docs_supporter) ANDed with the GIN
+		// bitmap of the branch's tsquery, so that only rows with both are
+		// read. Their newest matches merge with the main ones.
+		for _, b := range parts.branches() {
+			a := append([]any(nil), q.args...)
+			query := sel + where
+			for _, ids := range b.via {
+				a = append(a, ids)
+				query += " AND " + pgSupporterExpr + " = ANY($" + strconv.Itoa(len(a)) + "::bigint[])"
+			}
+			lo := int64(0)
+			if len(pg.items) > window {
+				// Older than the window's oldest cannot make the window:
+				// the primary key's range is a third bitmap.
+				lo = pg.items[window].seq
+			}
+			if b.cand != "" {
+				// With a range, leave out a tsquery in a tenth of the
+				// documents or more: reading its postings costs more than
+				// checking the supporters' tickets in the range (`miller
+				// kind`: 339,000 postings, 41 ms, for ~550 tickets).
+				useGIN := true
+				if lo > 0 {
+					est, err := e.estimate(ctx, tx, b.cand)
+					if err != nil {
+						return err
+					}
+					e.statsMu.Lock()
+					docs := e.stats.docs
+					e.statsMu.Unlock()
+					useGIN = docs <= 0 || est < docs/10
+				}
+				if useGIN {
+					a = append(a, b.cand)
+					query += " AND search_vector(terms) @@ $" + strconv.Itoa(len(a)) + "::tsquery"
+				}
+			}
+			if lo > 0 {
+				a = append(a, lo, branchTop)
+				query += " AND seq > $" + strconv.Itoa(len(a)-1) + " AND seq < $" + strconv.Itoa(len(a))
+			} else {
+				a = append(a, branchTop)
+				query += " AND seq + 0 < $" + strconv.Itoa(len(a))
+			}
+			a = append(a, window+1)
+			query += " ORDER BY seq DESC LIMIT $" + strconv.Itoa(len(a))
+			items, err := scanCandidates(ctx, tx, query, a)
+			if err != nil {
+				return err
+			}
+			pg.items = mergeNewest(pg.items, items)
+		}
 		return nil
 	})
 	if err != nil || p.explain {
 		return pg, err
 	}
 	return e.finish(pg, p, window), nil
+}
+
+// mergeNewest merges two lists of candidates, each newest first, into one
+// without repeats.
+func mergeNewest(a, b []candidate) []candidate {
+	if len(b) == 0 {
+		return a
+	}
+	out := append(append(make([]candidate, 0, len(a)+len(b)), a...), b...)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].seq > out[j].seq })
+	return slices.CompactFunc(out, func(x, y candidate) bool { return x.seq == y.seq })
 }
 
 // finish ranks (unless sorted by recency) and pages the candidates, newest

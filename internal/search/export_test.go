@@ -1,0 +1,20 @@
+package search
+
+// SetPGSupporterOr sets how many supporters of a word PostgreSQL ORs into
+// the GIN query before fetching their tickets by supporter instead, so that
+// a test can take that path with a handful of supporters; it returns a
+// func restoring the previous value.
+func SetPGSupporterOr(n int) (restore func()) {
+	old := pgSupporterOr
+	pgSupporterOr = n
+	return func() { pgSupporterOr = old }
+}
+
+// SetPGRankWindow sets how many of the newest matches PostgreSQL ranks, so
+// that a test can fill the window with a few tickets; it returns a func
+// restoring the previous value.
+func SetPGRankWindow(n int) (restore func()) {
+	old := pgRankWindow
+	pgRankWindow = n
+	return func() { pgRankWindow = old }
+}
