@@ -23,6 +23,9 @@ const Tag = "frustrated"
 // Threshold is the score from which a message counts as frustrated.
 const Threshold = 3
 
+// repeatedContactsMax is the most that repeated contacts add to a score (Analyze).
+const repeatedContactsMax = 2
+
 // lexicon: phrase → weight. Phrases are matched on lower-cased text;
 // Japanese and Chinese need no word boundaries.
 var lexicon = map[string]int{
@@ -82,7 +85,7 @@ func Analyze(text string, sig Signals) Result {
 	}
 	switch {
 	case sig.RecentContacts >= 4:
-		r.Score += 2
+		r.Score += repeatedContactsMax
 		r.Cues = append(r.Cues, "repeated contacts")
 	case sig.RecentContacts >= 3:
 		r.Score++
@@ -130,7 +133,9 @@ func Hook(ctx context.Context, tx *sql.Tx, e live.Event) error {
 		return nil
 	}
 	var sig Signals
-	if supporterID.Valid {
+	// Repeated contacts add at most repeatedContactsMax: when the text
+	// cannot reach the threshold even with them, they need not be counted.
+	if supporterID.Valid && Analyze(body, Signals{}).Score+repeatedContactsMax >= Threshold {
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM messages WHERE author_supporter_id = $1 AND direction = 'in' AND created_at > $2`,
 			supporterID.Int64, db.Now()-7*24*3600*1000).Scan(&sig.RecentContacts); err != nil {
 			return err
