@@ -76,22 +76,10 @@ func (s *Server) createAutomationRule(w http.ResponseWriter, r *http.Request, me
 }
 
 func (s *Server) patchAutomationRule(w http.ResponseWriter, r *http.Request, me staff.User) error {
-	id, err := pathID(r, "rule")
+	x, err := patched[automation.Rule, automationBody](s, w, r, "rule", automation.GetRule)
 	if err != nil {
 		return err
 	}
-	var b automationBody
-	if err := decode(w, r, &b); err != nil {
-		return err
-	}
-	x, err := automation.GetRule(r.Context(), s.db.R, id)
-	if errors.Is(err, errs.ErrNotFound) {
-		return notFound("rule")
-	}
-	if err != nil {
-		return err
-	}
-	b.apply(x)
 	return s.saveAutomationRule(w, r, me, x)
 }
 

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,6 +18,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
+
+	"github.com/steward-desk/steward/internal/db"
+	"github.com/steward-desk/steward/internal/errs"
 )
 
 // MaxBodyBytes bounds a JSON request body.
@@ -316,4 +320,29 @@ func limitParam(q map[string]string) (int, error) {
 		return 0, invalid("limit", "invalid", "limit must be a whole number from 1 to 200")
 	}
 	return n, nil
+}
+
+// patched is the shared first half of PATCH handlers for configured objects
+// (routing rules, automation rules, SLA policies): read the id from the
+// path, decode the body, load the stored object (404 named what), and apply
+// the body's fields to it. The caller validates and saves.
+func patched[T any, B interface{ apply(*T) }](s *Server, w http.ResponseWriter, r *http.Request, what string,
+	get func(context.Context, db.Querier, int64) (*T, error)) (*T, error) {
+	id, err := pathID(r, what)
+	if err != nil {
+		return nil, err
+	}
+	var b B
+	if err := decode(w, r, &b); err != nil {
+		return nil, err
+	}
+	x, err := get(r.Context(), s.db.R, id)
+	if errors.Is(err, errs.ErrNotFound) {
+		return nil, notFound(what)
+	}
+	if err != nil {
+		return nil, err
+	}
+	b.apply(x)
+	return x, nil
 }

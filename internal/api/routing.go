@@ -75,23 +75,11 @@ func (s *Server) createRoutingRule(w http.ResponseWriter, r *http.Request, me st
 }
 
 func (s *Server) patchRoutingRule(w http.ResponseWriter, r *http.Request, me staff.User) error {
-	id, err := pathID(r, "rule")
+	x, err := patched[routing.Rule, ruleBody](s, w, r, "rule", routing.GetRule)
 	if err != nil {
 		return err
 	}
-	var b ruleBody
-	if err := decode(w, r, &b); err != nil {
-		return err
-	}
-	rl, err := routing.GetRule(r.Context(), s.db.R, id)
-	if errors.Is(err, errs.ErrNotFound) {
-		return notFound("rule")
-	}
-	if err != nil {
-		return err
-	}
-	b.apply(rl)
-	return s.saveRoutingRule(w, r, me, rl, false)
+	return s.saveRoutingRule(w, r, me, x, false)
 }
 
 func (s *Server) saveRoutingRule(w http.ResponseWriter, r *http.Request, me staff.User, rl *routing.Rule, create bool) error {

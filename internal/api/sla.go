@@ -382,23 +382,11 @@ func (s *Server) createPolicy(w http.ResponseWriter, r *http.Request, me staff.U
 }
 
 func (s *Server) patchPolicy(w http.ResponseWriter, r *http.Request, me staff.User) error {
-	id, err := pathID(r, "policy")
+	x, err := patched[sla.Policy, policyBody](s, w, r, "policy", sla.GetPolicy)
 	if err != nil {
 		return err
 	}
-	var b policyBody
-	if err := decode(w, r, &b); err != nil {
-		return err
-	}
-	p, err := sla.GetPolicy(r.Context(), s.db.R, id)
-	if errors.Is(err, errs.ErrNotFound) {
-		return notFound("policy")
-	}
-	if err != nil {
-		return err
-	}
-	b.apply(p)
-	return s.savePolicy(w, r, me, p, false)
+	return s.savePolicy(w, r, me, x, false)
 }
 
 // savePolicy stores the policy and re-evaluates unresolved tickets in the
