@@ -103,6 +103,7 @@ func Open(ctx context.Context, cfg Config, o Options) (*App, error) {
 	// wire, because intake copies the hooks.
 	a.Search = search.New(d)
 	a.Tickets.Hooks = append(a.Tickets.Hooks, a.Routing.Hook, tone.Hook, a.Automation.Hook, a.SLA.Hook)
+	a.Tickets.Warm = []ticket.Warmer{tone.Warm, a.Search.Warm}
 	// Hooks that only derive data from a ticket (no routing, no mail): what
 	// generated or imported history runs (steward demo).
 	a.DerivedHooks = []ticket.Hook{a.SLA.Hook, a.Search.Hook}

@@ -151,6 +151,7 @@ func newEmail(ctx context.Context, a *App) (*Email, error) {
 func (e *Email) wire(a *App) {
 	e.Outbox.Jobs = a.Jobs
 	e.Intake.Hooks = append([]ticket.Hook(nil), a.Tickets.Hooks...)
+	e.Intake.Warm = a.Tickets.Warm
 	a.Tickets.Hooks = append(a.Tickets.Hooks, e.Outbox.ReplyHook)
 	// A slipped follow-up tells the supporter through the outbox.
 	a.SLA.Mailer = e.Outbox

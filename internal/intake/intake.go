@@ -98,6 +98,7 @@ type Intake struct {
 	Blobs     *blob.Store
 	Live      live.Broker
 	Hooks     []ticket.Hook
+	Warm      []ticket.Warmer // see ticket.Service.Warm
 	Followups []Followup
 	// TokenSecret verifies reply tokens (db.Secret "reply_token").
 	TokenSecret []byte
@@ -125,6 +126,7 @@ func (in *Intake) Accept(ctx context.Context, msg Inbound) (Result, error) {
 		files = append(files, storedFile{f, sum, n})
 	}
 
+	ticket.WarmTexts(in.Warm, ticket.Texts{Subject: msg.Subject, Body: msg.Text, Direction: ticket.In})
 	var res Result
 	var t ticket.Ticket
 	var event live.Event

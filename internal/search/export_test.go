@@ -18,3 +18,6 @@ func SetPGRankWindow(n int) (restore func()) {
 	pgRankWindow = n
 	return func() { pgRankWindow = old }
 }
+
+// Warmed is how many texts Warm analysed that no transaction has taken yet.
+func Warmed() int { return warmTerms.Len() + warmRuns.Len() }

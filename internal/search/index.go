@@ -10,6 +10,7 @@ import (
 
 	"github.com/steward-desk/steward/internal/db"
 	"github.com/steward-desk/steward/internal/live"
+	"github.com/steward-desk/steward/internal/ticket"
 )
 
 // Index is the full-text index of tickets and supporters, stored in the
@@ -63,6 +64,21 @@ func (x *Index) Hook(ctx context.Context, tx *sql.Tx, e live.Event) error {
 		return err
 	}
 	return nil
+}
+
+// Warm analyses the texts a change is about to write (a subject, a
+// message) before its transaction: on SQLite the hook then finds the terms
+// ready instead of analysing them on the one writer. It is a ticket.Warmer.
+func (x *Index) Warm(t ticket.Texts) {
+	for _, text := range []string{t.Subject, t.Body} {
+		switch {
+		case strings.TrimSpace(text) == "":
+		case x.db.Engine == db.Postgres: // the run form (engine_postgres.go)
+			warmRuns.Put(text, analyzeRuns(text))
+		default:
+			warmTerms.Put(text, Analyze(text))
+		}
+	}
 }
 
 // IndexTicket (re)indexes one ticket with q, normally the transaction that

@@ -187,6 +187,45 @@ func TestSearchableOnCommit(t *testing.T) {
 	})
 }
 
+// Texts analysed by Warm before the transaction index exactly as texts
+// analysed inside it, and the transaction takes what was warmed.
+func TestWarmedTextsIndexAlike(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		desk := setUpDesk(t, d)
+		ctx := context.Background()
+		warm := &ticket.Service{DB: d, Hooks: []ticket.Hook{desk.idx.Hook}, Warm: []ticket.Warmer{desk.idx.Warm}}
+		in := ticket.CreateInput{
+			NewTicket: ticket.NewTicket{Subject: "ﾏﾝｽﾘｰ寄付の領収書", Body: "月額寄付の領收據を再発行してください。電話 090-1234-5678", Language: "ja"},
+			Supporter: supporter.NewSupporter{Email: "warm.one@example.jp", Name: "温井 春"},
+		}
+		cold, err := desk.svc.Create(ctx, audit.Actor{Name: "test"}, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in.Supporter.Email = "warm.two@example.jp"
+		warmed, err := warm.Create(ctx, audit.Actor{Name: "test"}, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := search.Warmed(); n != 0 {
+			t.Errorf("%d warmed analyses were never taken", n)
+		}
+		for _, q := range []string{"マンスリー", "領収", "收据", "再発行", "09012345678", `"月額寄付"`} {
+			res, err := desk.idx.Search(ctx, q, search.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []int64
+			for _, h := range res.Items {
+				ids = append(ids, h.ID)
+			}
+			if !slices.Contains(ids, cold.ID) || !slices.Contains(ids, warmed.ID) {
+				t.Errorf("%s: found %v, want both %d (analysed in the transaction) and %d (warmed)", q, ids, cold.ID, warmed.ID)
+			}
+		}
+	})
+}
+
 func TestNotesOnlyForStaff(t *testing.T) {
 	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
 		desk := setUpDesk(t, d)

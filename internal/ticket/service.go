@@ -21,6 +21,29 @@ type Service struct {
 	DB    *db.DB
 	Live  live.Broker
 	Hooks []Hook
+	// Warm runs before a change's transaction with the texts it writes, so
+	// that hooks find pure work on them done already and the transaction is
+	// shorter (see package prework).
+	Warm []Warmer
+}
+
+// A Warmer does a hook's pure work ahead of the transaction on the texts a
+// change writes. It must not fail or write: the transaction may never come.
+type Warmer func(Texts)
+
+// Texts are what a change writes: a new ticket's subject and first message,
+// or a message (Subject empty).
+type Texts struct {
+	Subject, Body string
+	// Direction is the message's: In from a supporter, Out or Note from staff.
+	Direction Direction
+}
+
+// WarmTexts runs ws on a change's texts.
+func WarmTexts(ws []Warmer, t Texts) {
+	for _, w := range ws {
+		w(t)
+	}
 }
 
 func (s *Service) runHooks(ctx context.Context, tx *sql.Tx, e live.Event) error {
@@ -47,8 +70,10 @@ type CreateInput struct {
 
 // Create opens a ticket.
 func (s *Service) Create(ctx context.Context, actor audit.Actor, in CreateInput) (Ticket, error) {
-	var t Ticket
 	var c created
+	if subject, err := validSubject(in.Subject); err == nil {
+		WarmTexts(s.Warm, Texts{Subject: subject, Body: in.Body, Direction: in.Direction}) // as create will store them
+	}
 	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		if in.SupporterID == 0 {
 			id, err := supporter.ResolveID(ctx, tx, in.Supporter)
@@ -67,19 +92,15 @@ func (s *Service) Create(ctx context.Context, actor audit.Actor, in CreateInput)
 		if err := audit.Record(ctx, tx, actor, "ticket.create", "ticket", c.id, map[string]any{"number": c.number, "channel": c.channel}); err != nil {
 			return err
 		}
-		if err := s.runHooks(ctx, tx, live.Event{Type: "ticket.created", TicketID: c.id, MessageID: c.messageID, ActorID: actor.UserID}); err != nil {
-			return err
-		}
-		// Read once, after the hooks: they may route, assign or prioritise
-		// the ticket and set its due time.
-		t, err = Get(ctx, tx, c.id)
-		return err
+		return s.runHooks(ctx, tx, live.Event{Type: "ticket.created", TicketID: c.id, MessageID: c.messageID, ActorID: actor.UserID})
 	})
 	if err != nil {
-		return t, err
+		return Ticket{}, err
 	}
-	s.publish(ctx, live.Event{Type: "ticket.created", TicketID: t.ID, MessageID: c.messageID, ActorID: actor.UserID})
-	return t, nil
+	s.publish(ctx, live.Event{Type: "ticket.created", TicketID: c.id, MessageID: c.messageID, ActorID: actor.UserID})
+	// Read once, after the commit and off the writer: the hooks may have
+	// routed, assigned or prioritised the ticket and set its due time.
+	return Get(ctx, s.DB.R, c.id)
 }
 
 // ReplyInput is a message written by staff.
@@ -98,6 +119,7 @@ func (s *Service) Reply(ctx context.Context, actor audit.Actor, in ReplyInput) (
 	if in.Internal {
 		dir = Note
 	}
+	WarmTexts(s.Warm, Texts{Body: in.Body, Direction: dir})
 	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		var author *int64
 		if actor.UserID != 0 {

@@ -14,6 +14,7 @@ import (
 	"github.com/steward-desk/steward/internal/audit"
 	"github.com/steward-desk/steward/internal/db"
 	"github.com/steward-desk/steward/internal/live"
+	"github.com/steward-desk/steward/internal/prework"
 	"github.com/steward-desk/steward/internal/ticket"
 )
 
@@ -62,6 +63,38 @@ type Result struct {
 
 // Analyze scores a message.
 func Analyze(text string, sig Signals) Result {
+	return withSignals(textScore(text), sig)
+}
+
+// withSignals adds the conversation's signals to a text's score.
+func withSignals(r Result, sig Signals) Result {
+	r.Cues = append([]string(nil), r.Cues...)
+	switch {
+	case sig.RecentContacts >= 4:
+		r.Score += repeatedContactsMax
+		r.Cues = append(r.Cues, "repeated contacts")
+	case sig.RecentContacts >= 3:
+		r.Score++
+		r.Cues = append(r.Cues, "repeated contacts")
+	}
+	r.Frustrated = r.Score >= Threshold
+	return r
+}
+
+// warmed holds textScore's results for messages about to be written.
+var warmed = prework.New[Result](1024)
+
+// Warm scores a supporter's message before the transaction that writes it,
+// so that Hook, inside it, finds the score ready (see package prework). It
+// is a ticket.Warmer.
+func Warm(t ticket.Texts) {
+	if t.Body != "" && t.Direction == ticket.In {
+		warmed.Put(t.Body, textScore(t.Body))
+	}
+}
+
+// textScore is the part of Analyze that depends on the text alone.
+func textScore(text string) Result {
 	var r Result
 	lower := strings.ToLower(text)
 	for phrase, w := range lexicon {
@@ -83,15 +116,6 @@ func Analyze(text string, sig Signals) Result {
 		r.Score += 2
 		r.Cues = append(r.Cues, "CAPITALS")
 	}
-	switch {
-	case sig.RecentContacts >= 4:
-		r.Score += repeatedContactsMax
-		r.Cues = append(r.Cues, "repeated contacts")
-	case sig.RecentContacts >= 3:
-		r.Score++
-		r.Cues = append(r.Cues, "repeated contacts")
-	}
-	r.Frustrated = r.Score >= Threshold
 	return r
 }
 
@@ -132,16 +156,23 @@ func Hook(ctx context.Context, tx *sql.Tx, e live.Event) error {
 	if dir != string(ticket.In) {
 		return nil
 	}
-	var sig Signals
+	text, ok := warmed.Take(body)
+	if !ok {
+		text = textScore(body)
+	}
 	// Repeated contacts add at most repeatedContactsMax: when the text
 	// cannot reach the threshold even with them, they need not be counted.
-	if supporterID.Valid && Analyze(body, Signals{}).Score+repeatedContactsMax >= Threshold {
+	if text.Score+repeatedContactsMax < Threshold {
+		return nil
+	}
+	var sig Signals
+	if supporterID.Valid {
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM messages WHERE author_supporter_id = $1 AND direction = 'in' AND created_at > $2`,
 			supporterID.Int64, db.Now()-7*24*3600*1000).Scan(&sig.RecentContacts); err != nil {
 			return err
 		}
 	}
-	res := Analyze(body, sig)
+	res := withSignals(text, sig)
 	if !res.Frustrated {
 		return nil
 	}

@@ -67,3 +67,47 @@ func TestHookRaisesPriority(t *testing.T) {
 		}
 	})
 }
+
+// A text scored by Warm before its transaction gives the hook the same
+// outcome, and the hook takes the score (nothing is left behind).
+func TestWarmedMessages(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		svc := &ticket.Service{DB: d, Hooks: []ticket.Hook{tone.Hook}, Warm: []ticket.Warmer{tone.Warm}}
+		// Staff replies are not scored; a supporter's message is.
+		tone.Warm(ticket.Texts{Body: "最悪の対応です", Direction: ticket.Out})
+		if n := tone.Warmed(); n != 0 {
+			t.Fatalf("a staff reply was scored (%d)", n)
+		}
+		if tone.Warm(ticket.Texts{Body: "最悪の対応です", Direction: ticket.In}); tone.Warmed() != 1 {
+			t.Fatalf("a supporter's message was not scored")
+		}
+		if _, err := svc.Create(ctx, audit.Actor{Name: "test"}, ticket.CreateInput{
+			NewTicket: ticket.NewTicket{Subject: "件名", Body: "最悪の対応です", Language: "ja"},
+			Supporter: supporter.NewSupporter{Email: "first@example.jp"}}); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			body, lang string
+			frustrated bool
+		}{
+			{"引っ越しました。よろしくお願いします。", "ja", false},
+			{"何度も問い合わせているのに返事がない。納得できません！！", "ja", true},
+			{"我已经多次联系你们，一直没有人回复，无法接受！", "zh", true},
+			{"Thank you for the lovely newsletter.", "en", false},
+		} {
+			tk, err := svc.Create(ctx, audit.Actor{Name: "test"}, ticket.CreateInput{
+				NewTicket: ticket.NewTicket{Subject: "件名", Body: c.body, Language: c.lang},
+				Supporter: supporter.NewSupporter{Email: c.lang + "@example.org"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := slices.Contains(tk.Tags, tone.Tag); got != c.frustrated {
+				t.Errorf("%q: frustrated = %v, want %v", c.body, got, c.frustrated)
+			}
+		}
+		if n := tone.Warmed(); n != 0 {
+			t.Errorf("%d warmed scores were never taken", n)
+		}
+	})
+}
