@@ -44,10 +44,20 @@ fi
 bench_machine
 echo "database: ${DB:+PostgreSQL}${DB:-SQLite (fresh)}"
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# The SQLite writer's counters (zeros on PostgreSQL): busy seconds, commits, transactions.
+writer() { curl -fsS "http://127.0.0.1:$port/metrics" | awk '
+  $1 == "steward_db_writer_busy_seconds_total" {b = $2}
+  $1 == "steward_db_group_commits_total" {c = $2}
+  $1 == "steward_db_group_committed_transactions_total" {t = $2}
+  END {printf "%s %s %s\n", b + 0, c + 0, t + 0}'; }
+read -r busy0 commits0 txs0 < <(writer)
+began=$(date +%s.%N)
 cpu0=$(cpu_ticks "$server")
 rc=0
 STEWARD_TOKEN=$token "$work/loadtickets" --url "http://127.0.0.1:$port" -c "$conc" -d "$dur" --min-rate "${MIN_RATE:-0}" | tee "$work/load.out" || rc=$?
 cpu1=$(cpu_ticks "$server")
+read -r busy1 commits1 txs1 < <(writer)
+ended=$(date +%s.%N)
 hz=$(getconf CLK_TCK)
 made=$(grep -o 'created [0-9]* tickets' "$work/load.out" | awk '{print $2}')
 total=$(grep -o 'sent [0-9]* requests' "$work/load.out" | awk '{print $2}')
@@ -55,6 +65,12 @@ if [[ -n "$total" && "$total" -gt 0 ]]; then
   awk -v c=$((cpu1 - cpu0)) -v hz="$hz" -v n="$total" -v cores="$(nproc)" 'BEGIN {
     ms = c * 1000 / hz / n
     printf "server CPU: %.1f s for %d requests (warm-up included) = %.2f ms CPU per ticket; at most %.0f tickets/s on %d otherwise idle cores\n", c / hz, n, ms, cores * 1000 / ms, cores }'
+fi
+if [[ -n "$total" && "$total" -gt 0 ]] && awk -v c="$((commits1 - commits0))" 'BEGIN {exit !(c > 0)}'; then
+  awk -v b0="$busy0" -v b1="$busy1" -v w0="$began" -v w1="$ended" \
+    -v c="$((commits1 - commits0))" -v t="$((txs1 - txs0))" 'BEGIN {
+    b = b1 - b0; w = w1 - w0
+    printf "SQLite writer: busy %.0f%% of the run, %.3f ms per write transaction (at most %.0f/s), %.1f transactions per commit\n", 100 * b / w, b * 1000 / t, t / b, t / c }'
 fi
 echo "server after the run: VmRSS $(($(awk '/^VmRSS:/ {print $2}' "/proc/$server/status") / 1024)) MiB, peak $(($(awk '/^VmHWM:/ {print $2}' "/proc/$server/status") / 1024)) MiB"
 if [[ -s "$work/serve.log" ]]; then

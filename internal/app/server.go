@@ -38,24 +38,25 @@ var (
 var metricsDB atomic.Pointer[db.DB]
 
 func init() {
-	stat := func(commits bool) func() float64 {
+	stat := func(f func(db.GroupCommitStats) float64) func() float64 {
 		return func() float64 {
 			d := metricsDB.Load()
 			if d == nil {
 				return 0
 			}
-			c, t := d.GroupCommitStats()
-			if commits {
-				return float64(c)
-			}
-			return float64(t)
+			return f(d.GroupCommitStats())
 		}
 	}
 	prometheus.MustRegister(
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "steward_db_group_commits_total",
-			Help: "SQLite COMMITs run by the group committer (0 on PostgreSQL)."}, stat(true)),
+			Help: "SQLite COMMITs run by the group committer (0 on PostgreSQL)."},
+			stat(func(s db.GroupCommitStats) float64 { return float64(s.Commits) })),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "steward_db_group_committed_transactions_total",
-			Help: "Write transactions those COMMITs carried; divided by the commits, the mean batch size."}, stat(false)),
+			Help: "Write transactions those COMMITs carried; divided by the commits, the mean batch size."},
+			stat(func(s db.GroupCommitStats) float64 { return float64(s.Transactions) })),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "steward_db_writer_busy_seconds_total",
+			Help: "Time SQLite's one writer spent running write transactions; its rate near 1 means writes queue (0 on PostgreSQL)."},
+			stat(func(s db.GroupCommitStats) float64 { return s.Busy.Seconds() })),
 	)
 }
 

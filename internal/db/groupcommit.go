@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync/atomic"
+	"time"
 )
 
 // Group commit (SQLite only).
@@ -57,8 +58,10 @@ type committer struct {
 	w         *sql.DB
 	states    *txStates
 	rollbacks *atomic.Int64
-	// commits and txs count COMMITs and the transactions they carried.
-	commits, txs atomic.Int64
+	// commits and txs count COMMITs and the transactions they carried;
+	// busy is the time spent running batches (ns): against the time
+	// elapsed, how close the one writer is to saturation.
+	commits, txs, busy atomic.Int64
 	reqs         chan *txRequest
 	stop         chan struct{}
 	quit         chan struct{}
@@ -144,7 +147,9 @@ func (c *committer) loop() {
 				break fill
 			}
 		}
+		began := time.Now()
 		c.runBatch(batch)
+		c.busy.Add(int64(time.Since(began)))
 	}
 }
 
@@ -297,14 +302,22 @@ func (c *committer) runOne(r *txRequest, tx *sql.Tx, st *txState, savepoint bool
 	return res, nil
 }
 
-// GroupCommitStats reports how many COMMITs SQLite ran and how many
-// transactions they carried (their ratio is the mean batch size); zeros on
+// GroupCommitStats are the group committer's counters since Open.
+type GroupCommitStats struct {
+	// Commits is how many COMMITs SQLite ran and Transactions how many
+	// write transactions they carried (their ratio is the mean batch).
+	Commits, Transactions int64
+	// Busy is the time the writer spent running batches.
+	Busy time.Duration
+}
+
+// GroupCommitStats reports the group committer's counters; zeros on
 // PostgreSQL.
-func (d *DB) GroupCommitStats() (commits, txs int64) {
+func (d *DB) GroupCommitStats() GroupCommitStats {
 	if d.commit == nil {
-		return 0, 0
+		return GroupCommitStats{}
 	}
-	return d.commit.commits.Load(), d.commit.txs.Load()
+	return GroupCommitStats{Commits: d.commit.commits.Load(), Transactions: d.commit.txs.Load(), Busy: time.Duration(d.commit.busy.Load())}
 }
 
 // call runs fn, turning a panic into a result so the batch survives it.

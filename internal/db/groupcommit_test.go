@@ -119,6 +119,15 @@ func TestConcurrentTransactionsKeepTheirOwnOutcome(t *testing.T) {
 				}
 			}
 		}
+		// The counters behind /metrics: on SQLite every committed
+		// transaction was carried by a commit, and the writer was busy.
+		st := d.GroupCommitStats()
+		if d.Engine == db.SQLite && (st.Commits == 0 || st.Transactions < int64(len(want)) || st.Commits > st.Transactions || st.Busy <= 0) {
+			t.Errorf("group commit stats %+v after %d committed transactions", st, len(want))
+		}
+		if d.Engine == db.Postgres && st != (db.GroupCommitStats{}) {
+			t.Errorf("group commit stats on PostgreSQL: %+v", st)
+		}
 	})
 }
 
