@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/mail"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/steward-desk/steward/internal/db"
@@ -142,24 +143,43 @@ func scanUser(row interface{ Scan(...any) error }) (User, error) {
 	return u, err
 }
 
-// GetUser reads one user with their departments.
-func GetUser(ctx context.Context, q db.Querier, id int64) (User, error) {
-	u, err := scanUser(q.QueryRowContext(ctx, "SELECT "+userCols+" FROM users WHERE id = $1", id))
+// withDepartments is userCols plus the user's departments as "3,7" (one
+// query for what every authenticated request reads).
+const withDepartments = userCols + `, COALESCE((SELECT string_agg(CAST(d.department_id AS TEXT), ',' ORDER BY d.department_id)
+	FROM user_departments d WHERE d.user_id = users.id), '')`
+
+func scanUserWithDepartments(row *sql.Row) (User, error) {
+	var u User
+	var depts string
+	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.Language, &u.Active, &u.CreatedAt, &depts)
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, errs.ErrNotFound
+	}
 	if err != nil {
 		return u, err
 	}
-	u.DepartmentIDs, err = departmentIDs(ctx, q, id)
-	return u, err
+	u.DepartmentIDs = []int64{}
+	for _, f := range strings.Split(depts, ",") {
+		if f == "" {
+			continue
+		}
+		id, err := strconv.ParseInt(f, 10, 64)
+		if err != nil {
+			return u, fmt.Errorf("staff: department id %q: %w", f, err)
+		}
+		u.DepartmentIDs = append(u.DepartmentIDs, id)
+	}
+	return u, nil
+}
+
+// GetUser reads one user with their departments.
+func GetUser(ctx context.Context, q db.Querier, id int64) (User, error) {
+	return scanUserWithDepartments(q.QueryRowContext(ctx, "SELECT "+withDepartments+" FROM users WHERE id = $1", id))
 }
 
 // GetUserByEmail reads a user by (case-insensitive) email.
 func GetUserByEmail(ctx context.Context, q db.Querier, email string) (User, error) {
-	u, err := scanUser(q.QueryRowContext(ctx, "SELECT "+userCols+" FROM users WHERE email = $1", NormaliseEmail(email)))
-	if err != nil {
-		return u, err
-	}
-	u.DepartmentIDs, err = departmentIDs(ctx, q, u.ID)
-	return u, err
+	return scanUserWithDepartments(q.QueryRowContext(ctx, "SELECT "+withDepartments+" FROM users WHERE email = $1", NormaliseEmail(email)))
 }
 
 // PasswordHash returns the stored hash of a user (empty when none).
@@ -167,23 +187,6 @@ func PasswordHash(ctx context.Context, q db.Querier, userID int64) (string, erro
 	var h string
 	err := q.QueryRowContext(ctx, "SELECT password_hash FROM users WHERE id = $1", userID).Scan(&h)
 	return h, err
-}
-
-func departmentIDs(ctx context.Context, q db.Querier, userID int64) ([]int64, error) {
-	rows, err := q.QueryContext(ctx, "SELECT department_id FROM user_departments WHERE user_id = $1 ORDER BY department_id", userID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	ids := []int64{}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
 }
 
 // ListUsers returns every user, by name.
