@@ -350,6 +350,14 @@ const messageCols = `m.id, m.ticket_id, m.direction, m.author_user_id, m.author_
 
 const messageFrom = ` FROM messages m LEFT JOIN users u ON u.id = m.author_user_id LEFT JOIN supporters s ON s.id = m.author_supporter_id`
 
+// extraColumn scans one more column after the ones a scan function reads.
+type extraColumn struct {
+	row   interface{ Scan(...any) error }
+	extra any
+}
+
+func (e extraColumn) Scan(dest ...any) error { return e.row.Scan(append(dest, e.extra)...) }
+
 func scanMessage(row interface{ Scan(...any) error }) (Message, error) {
 	var m Message
 	var user, sup sql.NullInt64
@@ -381,7 +389,9 @@ func getMessage(ctx context.Context, q db.Querier, id int64) (Message, error) {
 // Messages returns a ticket's conversation, oldest first, with attachments.
 // Internal notes are included only when withNotes is true.
 func Messages(ctx context.Context, q db.Querier, ticketID int64, withNotes bool) ([]Message, error) {
-	query := "SELECT " + messageCols + messageFrom + " WHERE m.ticket_id = $1"
+	// Whether any message has attachments rides along, so that the usual
+	// ticket without any costs no second query.
+	query := "SELECT " + messageCols + ", EXISTS (SELECT 1 FROM attachments a WHERE a.message_id = m.id)" + messageFrom + " WHERE m.ticket_id = $1"
 	if !withNotes {
 		query += " AND m.direction <> 'note'"
 	}
@@ -391,18 +401,21 @@ func Messages(ctx context.Context, q db.Querier, ticketID int64, withNotes bool)
 	}
 	var out []Message
 	index := map[int64]int{}
+	attached := false
 	for rows.Next() {
-		m, err := scanMessage(rows)
+		var has bool
+		m, err := scanMessage(extraColumn{rows, &has})
 		if err != nil {
 			rows.Close()
 			return nil, err
 		}
+		attached = attached || has
 		index[m.ID] = len(out)
 		out = append(out, m)
 	}
 	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
+	if err := rows.Err(); err != nil || !attached {
+		return out, err
 	}
 	arows, err := q.QueryContext(ctx, `SELECT a.id, a.message_id, a.filename, a.content_type, a.size, a.sha256
 		FROM attachments a JOIN messages m ON m.id = a.message_id WHERE m.ticket_id = $1 ORDER BY a.id`, ticketID)

@@ -352,3 +352,57 @@ func TestUnknownSupporterIsAFieldError(t *testing.T) {
 		}
 	})
 }
+
+// Messages carries each message's attachments, and notes only when asked.
+func TestMessagesWithAttachments(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		svc, _, agent := newService(t, d)
+		tk, err := svc.Create(ctx, audit.Actor{Name: "api"}, ticket.CreateInput{
+			NewTicket: ticket.NewTicket{Subject: "收据", Body: "请重新开具去年的捐款收据。", Language: "zh"},
+			Supporter: supporter.NewSupporter{Email: "li.na@example.cn"},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain, err := ticket.Messages(ctx, d.R, tk.ID, true)
+		if err != nil || len(plain) != 1 || len(plain[0].Attachments) != 0 {
+			t.Fatalf("a ticket without attachments: %+v, %v", plain, err)
+		}
+		reply, err := svc.Reply(ctx, audit.Actor{UserID: agent.ID}, ticket.ReplyInput{TicketID: tk.ID, Body: "已附上收据。"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		note, err := svc.Reply(ctx, audit.Actor{UserID: agent.ID}, ticket.ReplyInput{TicketID: tk.ID, Body: "内部メモ", Internal: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range []ticket.Attachment{
+			{MessageID: reply.ID, Filename: "收据 2026.pdf", ContentType: "application/pdf", Size: 8, SHA256: "aa"},
+			{MessageID: reply.ID, Filename: "明细.csv", ContentType: "text/csv", Size: 3, SHA256: "bb"},
+			{MessageID: note.ID, Filename: "memo.txt", ContentType: "text/plain", Size: 1, SHA256: "cc"},
+		} {
+			if err := d.Tx(ctx, func(tx *sql.Tx) error { _, err := ticket.AddAttachment(ctx, tx, a); return err }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		all, err := ticket.Messages(ctx, d.R, tk.ID, true)
+		if err != nil || len(all) != 3 {
+			t.Fatalf("messages: %+v, %v", all, err)
+		}
+		names := func(m ticket.Message) string {
+			var s []string
+			for _, a := range m.Attachments {
+				s = append(s, a.Filename)
+			}
+			return fmt.Sprint(s)
+		}
+		if got := []string{names(all[0]), names(all[1]), names(all[2])}; fmt.Sprint(got) != "[[] [收据 2026.pdf 明细.csv] [memo.txt]]" {
+			t.Errorf("attachments by message: %v", got)
+		}
+		public, err := ticket.Messages(ctx, d.R, tk.ID, false)
+		if err != nil || len(public) != 2 || names(public[1]) != "[收据 2026.pdf 明细.csv]" {
+			t.Errorf("without notes: %+v, %v", public, err)
+		}
+	})
+}
