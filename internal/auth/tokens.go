@@ -51,11 +51,11 @@ func UserByAPIToken(ctx context.Context, d *db.DB, token string) (staff.User, er
 	if !strings.HasPrefix(token, "stw_") {
 		return staff.User{}, ErrUnauthenticated
 	}
-	var userID, tokenID int64
+	var tokenID int64
 	var lastUsed sql.NullInt64
-	err := d.R.QueryRowContext(ctx, `SELECT t.id, t.user_id, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id
-		WHERE t.token_hash = $1 AND u.active = $2`, hashSecret(token), true).Scan(&tokenID, &userID, &lastUsed)
-	if errors.Is(err, sql.ErrNoRows) {
+	u, err := staff.ScanUser(d.R.QueryRowContext(ctx, "SELECT "+staff.UserColumns+`, t.id, t.last_used_at
+		FROM api_tokens t JOIN users ON users.id = t.user_id WHERE t.token_hash = $1 AND users.active = $2`, hashSecret(token), true), &tokenID, &lastUsed)
+	if errors.Is(err, errs.ErrNotFound) {
 		return staff.User{}, ErrUnauthenticated
 	}
 	if err != nil {
@@ -65,7 +65,7 @@ func UserByAPIToken(ctx context.Context, d *db.DB, token string) (staff.User, er
 	if now := db.Now(); !lastUsed.Valid || now-lastUsed.Int64 > time.Minute.Milliseconds() {
 		d.W.ExecContext(ctx, "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2", now, tokenID)
 	}
-	return staff.GetUser(ctx, d.R, userID)
+	return u, nil
 }
 
 // SessionTTL is how long an idle session lives.
@@ -87,10 +87,10 @@ func UserBySession(ctx context.Context, d *db.DB, token string) (staff.User, err
 		return staff.User{}, ErrUnauthenticated
 	}
 	h := hashSecret(token)
-	var userID, expires, lastSeen int64
-	err := d.R.QueryRowContext(ctx, `SELECT s.user_id, s.expires_at, s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id
-		WHERE s.token_hash = $1 AND u.active = $2`, h, true).Scan(&userID, &expires, &lastSeen)
-	if errors.Is(err, sql.ErrNoRows) {
+	var expires, lastSeen int64
+	u, err := staff.ScanUser(d.R.QueryRowContext(ctx, "SELECT "+staff.UserColumns+`, s.expires_at, s.last_seen_at
+		FROM sessions s JOIN users ON users.id = s.user_id WHERE s.token_hash = $1 AND users.active = $2`, h, true), &expires, &lastSeen)
+	if errors.Is(err, errs.ErrNotFound) {
 		return staff.User{}, ErrUnauthenticated
 	}
 	if err != nil {
@@ -104,7 +104,7 @@ func UserBySession(ctx context.Context, d *db.DB, token string) (staff.User, err
 	if now-lastSeen > time.Minute.Milliseconds() {
 		d.W.ExecContext(ctx, "UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE token_hash = $3", now, now+SessionTTL.Milliseconds(), h)
 	}
-	return staff.GetUser(ctx, d.R, userID)
+	return u, nil
 }
 
 // DeleteSession ends a session (logout).

@@ -62,9 +62,9 @@ type committer struct {
 	// busy is the time spent running batches (ns): against the time
 	// elapsed, how close the one writer is to saturation.
 	commits, txs, busy atomic.Int64
-	reqs         chan *txRequest
-	stop         chan struct{}
-	quit         chan struct{}
+	reqs               chan *txRequest
+	stop               chan struct{}
+	quit               chan struct{}
 }
 
 func newCommitter(w *sql.DB, states *txStates, rollbacks *atomic.Int64) *committer {

@@ -143,15 +143,19 @@ func scanUser(row interface{ Scan(...any) error }) (User, error) {
 	return u, err
 }
 
-// withDepartments is userCols plus the user's departments as "3,7" (one
-// query for what every authenticated request reads).
-const withDepartments = userCols + `, COALESCE((SELECT string_agg(CAST(d.department_id AS TEXT), ',' ORDER BY d.department_id)
+// UserColumns are the columns ScanUser reads, from table users: the user
+// and their departments as "3,7" (one query for what every authenticated
+// request reads). Callers may select more columns after them.
+const UserColumns = `users.id, users.email, users.name, users.role, users.language, users.active, users.created_at,
+	COALESCE((SELECT string_agg(CAST(d.department_id AS TEXT), ',' ORDER BY d.department_id)
 	FROM user_departments d WHERE d.user_id = users.id), '')`
 
-func scanUserWithDepartments(row *sql.Row) (User, error) {
+// ScanUser reads a row of UserColumns, then extra into the columns selected
+// after them; no row is errs.ErrNotFound.
+func ScanUser(row *sql.Row, extra ...any) (User, error) {
 	var u User
 	var depts string
-	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.Language, &u.Active, &u.CreatedAt, &depts)
+	err := row.Scan(append([]any{&u.ID, &u.Email, &u.Name, &u.Role, &u.Language, &u.Active, &u.CreatedAt, &depts}, extra...)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, errs.ErrNotFound
 	}
@@ -174,12 +178,12 @@ func scanUserWithDepartments(row *sql.Row) (User, error) {
 
 // GetUser reads one user with their departments.
 func GetUser(ctx context.Context, q db.Querier, id int64) (User, error) {
-	return scanUserWithDepartments(q.QueryRowContext(ctx, "SELECT "+withDepartments+" FROM users WHERE id = $1", id))
+	return ScanUser(q.QueryRowContext(ctx, "SELECT "+UserColumns+" FROM users WHERE id = $1", id))
 }
 
 // GetUserByEmail reads a user by (case-insensitive) email.
 func GetUserByEmail(ctx context.Context, q db.Querier, email string) (User, error) {
-	return scanUserWithDepartments(q.QueryRowContext(ctx, "SELECT "+withDepartments+" FROM users WHERE email = $1", NormaliseEmail(email)))
+	return ScanUser(q.QueryRowContext(ctx, "SELECT "+UserColumns+" FROM users WHERE email = $1", NormaliseEmail(email)))
 }
 
 // PasswordHash returns the stored hash of a user (empty when none).
