@@ -2,3 +2,9 @@ package tone
 
 // Warmed is how many texts Warm scored that no hook has taken yet.
 func Warmed() int { return warmed.Len() }
+
+// TextScore is the text's part of Analyze.
+func TextScore(text string) Result { return textScore(text) }
+
+// Lexicon is the phrases and their weights.
+func Lexicon() map[string]int { return lexicon }

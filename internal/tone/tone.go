@@ -8,8 +8,11 @@ package tone
 import (
 	"context"
 	"database/sql"
+	"slices"
+	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/steward-desk/steward/internal/audit"
 	"github.com/steward-desk/steward/internal/db"
@@ -93,14 +96,31 @@ func Warm(t ticket.Texts) {
 	}
 }
 
-// textScore is the part of Analyze that depends on the text alone.
+// phrasesByFirst indexes the lexicon by each phrase's first rune, longest
+// phrase first, so that one pass over a message finds every phrase in it.
+var phrasesByFirst = func() map[rune][]string {
+	m := map[rune][]string{}
+	for phrase := range lexicon {
+		r, _ := utf8.DecodeRuneInString(phrase)
+		m[r] = append(m[r], phrase)
+	}
+	for _, ps := range m {
+		sort.Slice(ps, func(i, j int) bool { return len(ps[i]) > len(ps[j]) || (len(ps[i]) == len(ps[j]) && ps[i] < ps[j]) })
+	}
+	return m
+}()
+
+// textScore is the part of Analyze that depends on the text alone. Each
+// phrase counts once, however often it occurs; cues come in text order.
 func textScore(text string) Result {
 	var r Result
 	lower := strings.ToLower(text)
-	for phrase, w := range lexicon {
-		if strings.Contains(lower, phrase) {
-			r.Score += w
-			r.Cues = append(r.Cues, phrase)
+	for i, c := range lower {
+		for _, phrase := range phrasesByFirst[c] {
+			if strings.HasPrefix(lower[i:], phrase) && !slices.Contains(r.Cues, phrase) {
+				r.Score += lexicon[phrase]
+				r.Cues = append(r.Cues, phrase)
+			}
 		}
 	}
 	bangs := strings.Count(text, "!") + strings.Count(text, "！")

@@ -2,7 +2,10 @@ package tone_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/steward-desk/steward/internal/audit"
@@ -110,4 +113,59 @@ func TestWarmedMessages(t *testing.T) {
 			t.Errorf("%d warmed scores were never taken", n)
 		}
 	})
+}
+
+// The one-pass matcher scores exactly like checking every phrase in turn,
+// on the seed documents' real Japanese and Chinese and on angry mixes.
+func TestTextScoreMatchesEveryPhraseCheck(t *testing.T) {
+	texts := []string{
+		"This is UNACCEPTABLE and ridiculous — still waiting, still not fixed, how many times?",
+		"何度も何度も連絡しているのに返事がない。最悪です。いい加減にしてください！",
+		"我已经多次联系你们，一直没有人回复，无法接受，我要投诉，还要退款！",
+		"Frustrated, frustrating, FRUSTRATED: third time I complain about my complaint.",
+		"",
+	}
+	for _, f := range []string{"../../../shared/seeds"} {
+		entries, _ := os.ReadDir(f)
+		for _, e := range entries {
+			b, err := os.ReadFile(filepath.Join(f, e.Name()))
+			if err == nil {
+				texts = append(texts, string(b))
+			}
+		}
+	}
+	for _, text := range texts {
+		lower := strings.ToLower(text)
+		want, cues := 0, map[string]bool{}
+		for phrase, w := range tone.Lexicon() {
+			if strings.Contains(lower, phrase) {
+				want += w
+				cues[phrase] = true
+			}
+		}
+		got := tone.TextScore(text)
+		text := []rune(text)
+		text = text[:min(len(text), 30)]
+		lexical := 0
+		for _, c := range got.Cues {
+			if w, ok := tone.Lexicon()[c]; ok {
+				lexical += w
+				if !cues[c] {
+					t.Errorf("%q…: cue %q not in the text", string(text), c)
+				}
+				delete(cues, c)
+			}
+		}
+		if lexical != want || len(cues) != 0 {
+			t.Errorf("%q…: lexicon score %d, want %d; missed %v", string(text), lexical, want, cues)
+		}
+	}
+}
+
+func BenchmarkTextScore(b *testing.B) {
+	text := "いつもお世話になっております。昨年の寄付金の領収書がまだ届いていません。何度も問い合わせていますが、返事がないので困っています。" +
+		" I have written three times now and I am still waiting for my receipt. 我已经多次联系你们，请尽快回复。"
+	for b.Loop() {
+		tone.TextScore(text)
+	}
 }
