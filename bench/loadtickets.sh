@@ -5,6 +5,8 @@
 #   C=32 D=60s bench/loadtickets.sh       more clients, longer
 #   DB=postgres://… bench/loadtickets.sh  PostgreSQL instead (an empty database)
 #   MIN_RATE=2000 bench/loadtickets.sh    exit 1 when fewer tickets/s were created
+#   PERF=/tmp/serve.data bench/loadtickets.sh   record the server with `perf record -g` meanwhile
+#                                         (then: perf report -i /tmp/serve.data --no-children)
 #
 # It builds steward, creates an admin and an API token with the CLI, starts the server on a free
 # port, runs bench/loadtickets (keep-alive clients posting en/ja/zh tickets from 20,000
@@ -54,8 +56,17 @@ read -r busy0 commits0 txs0 < <(writer)
 began=$(date +%s.%N)
 cpu0=$(cpu_ticks "$server")
 rc=0
+perf=""
+if [[ -n "${PERF:-}" ]]; then
+  perf record -F 499 -g -p "$server" -o "$PERF" >/dev/null 2>&1 &
+  perf=$!
+fi
 STEWARD_TOKEN=$token "$work/loadtickets" --url "http://127.0.0.1:$port" -c "$conc" -d "$dur" --min-rate "${MIN_RATE:-0}" | tee "$work/load.out" || rc=$?
 cpu1=$(cpu_ticks "$server")
+if [[ -n "$perf" ]]; then
+  kill -INT "$perf" 2>/dev/null || true
+  wait "$perf" 2>/dev/null || true
+fi
 read -r busy1 commits1 txs1 < <(writer)
 ended=$(date +%s.%N)
 hz=$(getconf CLK_TCK)
