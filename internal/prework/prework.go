@@ -20,10 +20,11 @@ const maxText = 64 << 10
 // Memo holds results of one function of a text, each taken at most once,
 // the oldest dropped first once size are held.
 type Memo[T any] struct {
-	mu   sync.Mutex
-	m    map[string]T
-	ring []string // insertion order, for eviction
-	next int
+	mu    sync.Mutex
+	m     map[string]T
+	ring  []string // insertion order, for eviction
+	next  int
+	taken int64
 }
 
 // New returns a memo of at most size results.
@@ -64,8 +65,16 @@ func (m *Memo[T]) Take(text string) (T, bool) {
 	v, ok := m.m[text]
 	if ok {
 		delete(m.m, text)
+		m.taken++
 	}
 	return v, ok
+}
+
+// Taken is how many results were taken since the memo was made.
+func (m *Memo[T]) Taken() int64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.taken
 }
 
 // Len is the number of results held.

@@ -19,6 +19,9 @@ func TestTakeOnce(t *testing.T) {
 	if _, ok := m.Take("收据"); ok {
 		t.Fatal("a text never put was found")
 	}
+	if m.Taken() != 1 {
+		t.Fatalf("Taken = %d, want 1", m.Taken())
+	}
 }
 
 func TestOldestDroppedFirst(t *testing.T) {

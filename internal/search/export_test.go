@@ -21,3 +21,6 @@ func SetPGRankWindow(n int) (restore func()) {
 
 // Warmed is how many texts Warm analysed that no transaction has taken yet.
 func Warmed() int { return warmTerms.Len() + warmRuns.Len() }
+
+// WarmedTaken is how many warmed analyses transactions have used.
+func WarmedTaken() int64 { return warmTerms.Taken() + warmRuns.Taken() }

@@ -203,12 +203,16 @@ func TestWarmedTextsIndexAlike(t *testing.T) {
 			t.Fatal(err)
 		}
 		in.Supporter.Email = "warm.two@example.jp"
+		taken := search.WarmedTaken()
 		warmed, err := warm.Create(ctx, audit.Actor{Name: "test"}, in)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if n := search.Warmed(); n != 0 {
 			t.Errorf("%d warmed analyses were never taken", n)
+		}
+		if n := search.WarmedTaken() - taken; n != 2 {
+			t.Errorf("the index used %d warmed analyses, want 2 (subject and message)", n)
 		}
 		for _, q := range []string{"マンスリー", "領収", "收据", "再発行", "09012345678", `"月額寄付"`} {
 			res, err := desk.idx.Search(ctx, q, search.Options{})

@@ -72,7 +72,7 @@ type CreateInput struct {
 func (s *Service) Create(ctx context.Context, actor audit.Actor, in CreateInput) (Ticket, error) {
 	var c created
 	if subject, err := validSubject(in.Subject); err == nil {
-		WarmTexts(s.Warm, Texts{Subject: subject, Body: in.Body, Direction: in.Direction}) // as create will store them
+		WarmTexts(s.Warm, Texts{Subject: subject, Body: in.Body, Direction: in.direction()}) // as create will store them
 	}
 	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		if in.SupporterID == 0 {

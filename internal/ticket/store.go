@@ -32,6 +32,14 @@ type NewTicket struct {
 	AuthorUserID *int64
 }
 
+// direction is the first message's: In unless said otherwise.
+func (n *NewTicket) direction() Direction {
+	if n.Direction == "" {
+		return In
+	}
+	return n.Direction
+}
+
 func (n *NewTicket) validate() error {
 	var err error
 	if n.Subject, err = validSubject(n.Subject); err != nil {
@@ -58,9 +66,7 @@ func (n *NewTicket) validate() error {
 	if !oneOf(n.Priority, Priorities) {
 		return errs.Field("priority", "invalid", "priority must be one of %s", strings.Join(Priorities, ", "))
 	}
-	if n.Direction == "" {
-		n.Direction = In
-	}
+	n.Direction = n.direction()
 	if n.Direction == Out {
 		return errs.Field("direction", "invalid", "a ticket starts with an incoming message or a note")
 	}

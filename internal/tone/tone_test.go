@@ -90,6 +90,7 @@ func TestWarmedMessages(t *testing.T) {
 			Supporter: supporter.NewSupporter{Email: "first@example.jp"}}); err != nil {
 			t.Fatal(err)
 		}
+		taken := tone.WarmedTaken()
 		for _, c := range []struct {
 			body, lang string
 			frustrated bool
@@ -111,6 +112,11 @@ func TestWarmedMessages(t *testing.T) {
 		}
 		if n := tone.Warmed(); n != 0 {
 			t.Errorf("%d warmed scores were never taken", n)
+		}
+		// Each of the four messages (direction left to its default, from
+		// the supporter) was scored ahead and the score used.
+		if n := tone.WarmedTaken() - taken; n != 4 {
+			t.Errorf("the hook used %d warmed scores, want 4", n)
 		}
 	})
 }
