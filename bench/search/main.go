@@ -42,6 +42,7 @@ type config struct {
 	duration     time.Duration
 	cpuProfile   string
 	slow         time.Duration
+	mergePending bool
 }
 
 func main() {
@@ -61,6 +62,7 @@ func main() {
 	flag.DurationVar(&c.duration, "duration", 30*time.Second, "how long --ingest runs")
 	flag.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run")
 	flag.DurationVar(&c.slow, "slow", 0, "print every query slower than this")
+	flag.BoolVar(&c.mergePending, "merge-pending", true, "during --ingest, run the periodic job that merges the GIN pending list, as a serving node does (PostgreSQL)")
 	flag.Parse()
 	if err := run(context.Background(), c); err != nil {
 		fmt.Fprintln(os.Stderr, "search bench:", err)

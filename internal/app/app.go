@@ -91,7 +91,7 @@ func Open(ctx context.Context, cfg Config, o Options) (*App, error) {
 		a.Close()
 		return nil, err
 	}
-	if a.Jobs, err = jobs.New(d, jobs.Config{Workers: a.Workers, Work: o.Work, Logger: quiet(log), PeriodicJobs: periodicJobs()}); err != nil {
+	if a.Jobs, err = jobs.New(d, jobs.Config{Workers: a.Workers, Work: o.Work, Logger: quiet(log), PeriodicJobs: periodicJobs(d)}); err != nil {
 		a.Close()
 		return nil, err
 	}
@@ -101,7 +101,6 @@ func Open(ctx context.Context, cfg Config, o Options) (*App, error) {
 	a.Routing = &routing.Router{DB: d, Live: a.Live}
 	// Routing first (the SLA policy may depend on the department); before
 	// wire, because intake copies the hooks.
-	a.Search = search.New(d)
 	a.Tickets.Hooks = append(a.Tickets.Hooks, a.Routing.Hook, tone.Hook, a.Automation.Hook, a.SLA.Hook)
 	a.Tickets.Warm = []ticket.Warmer{tone.Warm, a.Search.Warm}
 	// Hooks that only derive data from a ticket (no routing, no mail): what
@@ -131,6 +130,8 @@ func registerWorkers(a *App) {
 	sla.Register(a.Workers, a.SLA)
 	a.Automation = &automation.Engine{DB: a.DB, Live: a.Live, Log: a.Log}
 	automation.Register(a.Workers, a.Automation)
+	a.Search = search.New(a.DB)
+	search.Register(a.Workers, a.Search, a.Log)
 }
 
 // Migrate applies Steward's and River's migrations.

@@ -9,6 +9,7 @@ import (
 	"github.com/steward-desk/steward/internal/auth"
 	"github.com/steward-desk/steward/internal/automation"
 	"github.com/steward-desk/steward/internal/db"
+	"github.com/steward-desk/steward/internal/search"
 )
 
 // sweepArgs is the periodic clean-up of expired sessions and old login failures.
@@ -30,12 +31,17 @@ func (w *sessionSweeper) Work(ctx context.Context, _ *river.Job[sweepArgs]) erro
 }
 
 // periodicJobs run on a schedule; River elects one leader across nodes, so
-// each runs once per period however many nodes serve.
-func periodicJobs() []*river.PeriodicJob {
-	return []*river.PeriodicJob{
+// each runs once per period however many nodes serve. Some exist on one
+// engine only (the GIN pending list's merge, PostgreSQL).
+func periodicJobs(d *db.DB) []*river.PeriodicJob {
+	jobs := []*river.PeriodicJob{
 		river.NewPeriodicJob(river.PeriodicInterval(time.Hour), func() (river.JobArgs, *river.InsertOpts) {
 			return sweepArgs{}, nil
 		}, &river.PeriodicJobOpts{RunOnStart: true}),
 		automation.PeriodicJob(),
 	}
+	if j := search.PeriodicJob(d); j != nil {
+		jobs = append(jobs, j)
+	}
+	return jobs
 }
