@@ -14,13 +14,14 @@ import (
 	"github.com/steward-desk/steward/internal/db"
 	"github.com/steward-desk/steward/internal/live"
 	"github.com/steward-desk/steward/internal/macro"
+	"github.com/steward-desk/steward/internal/sla"
 	"github.com/steward-desk/steward/internal/ticket"
 )
 
 // Whom notify tells besides a user id.
 const (
-	NotifyAssignee   = "assignee"   // the assignee, else the department's supervisors
-	NotifySupervisor = "supervisor" // the department's supervisors, else every supervisor, else the admins
+	NotifyAssignee   = sla.NotifyAssignee   // the assignee, else the department's supervisors
+	NotifySupervisor = sla.NotifySupervisor // the department's supervisors, else every supervisor, else the admins
 )
 
 // patch turns the field actions into a ticket patch and notes to add.
@@ -157,52 +158,17 @@ func (en *Engine) notify(ctx context.Context, tx *sql.Tx, r *Rule, t ticket.Tick
 	return users, nil
 }
 
-// recipients resolves whom to tell: a user id (if active); the assignee
-// (else the department's supervisors); the department's supervisors (else
-// every supervisor, else the admins) — as SLA escalation does.
+// recipients resolves whom to tell: a user id (if active), or a role as SLA
+// escalation resolves it (sla.Recipients).
 func recipients(ctx context.Context, q db.Querier, t ticket.Ticket, who string) ([]int64, error) {
-	ids := func(query string, args ...any) ([]int64, error) {
-		rows, err := q.QueryContext(ctx, query, args...)
-		if err != nil {
-			return nil, err
-		}
-		defer rows.Close()
-		var out []int64
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				return nil, err
-			}
-			out = append(out, id)
-		}
-		return out, rows.Err()
-	}
-	switch who {
-	case NotifyAssignee:
-		if t.AssigneeID != nil {
-			if out, err := ids("SELECT id FROM users WHERE id = $1 AND active = $2", *t.AssigneeID, true); err != nil || len(out) > 0 {
-				return out, err
-			}
-		}
-		return recipients(ctx, q, t, NotifySupervisor)
-	case NotifySupervisor:
-		if t.DepartmentID != nil {
-			out, err := ids(`SELECT u.id FROM users u JOIN user_departments ud ON ud.user_id = u.id
-				WHERE ud.department_id = $1 AND u.role = 'supervisor' AND u.active = $2 ORDER BY u.id`, *t.DepartmentID, true)
-			if err != nil || len(out) > 0 {
-				return out, err
-			}
-		}
-		if out, err := ids("SELECT id FROM users WHERE role = 'supervisor' AND active = $1 ORDER BY id", true); err != nil || len(out) > 0 {
-			return out, err
-		}
-		return ids("SELECT id FROM users WHERE role = 'admin' AND active = $1 ORDER BY id", true)
+	if who == NotifyAssignee || who == NotifySupervisor {
+		return sla.Recipients(ctx, q, t.ID, who)
 	}
 	id, err := strconv.ParseInt(who, 10, 64)
 	if err != nil {
 		return nil, fmt.Errorf("notify %q: %w", who, err)
 	}
-	return ids("SELECT id FROM users WHERE id = $1 AND active = $2", id, true)
+	return db.QueryInts(ctx, q, "SELECT id FROM users WHERE id = $1 AND active = $2", id, true)
 }
 
 // WebhookPayload is the JSON body of a webhook call.

@@ -179,7 +179,7 @@ func (e *sqliteEngine) search(ctx context.Context, q db.Querier, p *plan) (page,
 	if p.explain {
 		return explainQuery(ctx, q, db.SQLite, query, args)
 	}
-	seqs, err := queryInts(ctx, q, query, args...)
+	seqs, err := db.QueryInts(ctx, q, query, args...)
 	if err != nil {
 		return page{}, fmt.Errorf("search: sqlite query: %w", err)
 	}
@@ -300,7 +300,7 @@ func (e *sqliteEngine) presence(ctx context.Context, q db.Querier, p *plan, lo, 
 	scores := map[int64]float64{}
 	for _, g := range p.must {
 		for _, c := range cols {
-			seqs, err := queryInts(ctx, q, `SELECT rowid FROM `+table+` WHERE `+table+` MATCH $1 AND rowid >= $2 AND rowid <= $3`,
+			seqs, err := db.QueryInts(ctx, q, `SELECT rowid FROM `+table+` WHERE `+table+` MATCH $1 AND rowid >= $2 AND rowid <= $3`,
 				"{"+c.col+"} : "+ftsPhrase(g.Terms, g.Prefix), lo, hi)
 			if err != nil {
 				return nil, err
@@ -355,24 +355,6 @@ func (e *sqliteEngine) refIDs(ctx context.Context, q db.Querier, cs []candidate)
 		cs[i].id = ids[cs[i].seq]
 	}
 	return rows.Err()
-}
-
-// queryInts runs a query returning one integer column.
-func queryInts(ctx context.Context, q db.Querier, query string, args ...any) ([]int64, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var v int64
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
 }
 
 // createdCond is the SQL condition for one created: range on col.

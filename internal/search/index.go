@@ -140,21 +140,8 @@ func (x *Index) SupporterChanged(ctx context.Context, q db.Querier, id int64) er
 	if err := x.IndexSupporter(ctx, q, id); err != nil {
 		return err
 	}
-	rows, err := q.QueryContext(ctx, "SELECT id FROM tickets WHERE supporter_id = $1 ORDER BY id", id)
+	ids, err := db.QueryInts(ctx, q, "SELECT id FROM tickets WHERE supporter_id = $1 ORDER BY id", id)
 	if err != nil {
-		return err
-	}
-	var ids []int64
-	for rows.Next() {
-		var t int64
-		if err := rows.Scan(&t); err != nil {
-			rows.Close()
-			return err
-		}
-		ids = append(ids, t)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	for lo := 0; lo < len(ids); lo += loadBatch {

@@ -197,7 +197,7 @@ func (s *Service) escalate(ctx context.Context, tx *sql.Tx, r row, i int, st Ste
 func (s *Service) notify(ctx context.Context, tx *sql.Tx, r row, event string, step int, roles []string) error {
 	var users []int64
 	for _, role := range roles {
-		ids, err := recipients(ctx, tx, r.TicketID, role)
+		ids, err := Recipients(ctx, tx, r.TicketID, role)
 		if err != nil {
 			return err
 		}
@@ -228,30 +228,16 @@ func (s *Service) notify(ctx context.Context, tx *sql.Tx, r row, event string, s
 	return audit.Record(ctx, tx, audit.Actor{Name: "sla"}, "sla."+event, "ticket", r.TicketID, detail)
 }
 
-// recipients resolves a role for a ticket: its assignee (else the
-// department's supervisors), the department's supervisors (else every
-// supervisor, else the admins), or leadership (the admins).
-func recipients(ctx context.Context, q db.Querier, ticketID int64, role string) ([]int64, error) {
+// Recipients resolves a role for a ticket, as it is in q: its assignee
+// (else the department's supervisors), the department's supervisors (else
+// every supervisor, else the admins), or leadership (the admins). Automation
+// rules notify the same people.
+func Recipients(ctx context.Context, q db.Querier, ticketID int64, role string) ([]int64, error) {
 	var assignee, dept sql.NullInt64
 	if err := q.QueryRowContext(ctx, `SELECT t.assignee_id, t.department_id FROM tickets t WHERE t.id = $1`, ticketID).Scan(&assignee, &dept); err != nil {
 		return nil, err
 	}
-	ids := func(query string, args ...any) ([]int64, error) {
-		rows, err := q.QueryContext(ctx, query, args...)
-		if err != nil {
-			return nil, err
-		}
-		defer rows.Close()
-		var out []int64
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				return nil, err
-			}
-			out = append(out, id)
-		}
-		return out, rows.Err()
-	}
+	ids := func(query string, args ...any) ([]int64, error) { return db.QueryInts(ctx, q, query, args...) }
 	switch role {
 	case NotifyAssignee:
 		if assignee.Valid {
@@ -260,7 +246,7 @@ func recipients(ctx context.Context, q db.Querier, ticketID int64, role string) 
 				return out, err
 			}
 		}
-		return recipients(ctx, q, ticketID, NotifySupervisor)
+		return Recipients(ctx, q, ticketID, NotifySupervisor)
 	case NotifySupervisor:
 		if dept.Valid {
 			out, err := ids(`SELECT u.id FROM users u JOIN user_departments ud ON ud.user_id = u.id
@@ -273,7 +259,7 @@ func recipients(ctx context.Context, q db.Querier, ticketID int64, role string) 
 		if err != nil || len(out) > 0 {
 			return out, err
 		}
-		return recipients(ctx, q, ticketID, NotifyLeadership)
+		return Recipients(ctx, q, ticketID, NotifyLeadership)
 	case NotifyLeadership:
 		return ids("SELECT id FROM users WHERE role = 'admin' AND active = $1 ORDER BY id", true)
 	}
