@@ -17,6 +17,9 @@ import (
 	"flag"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -85,6 +88,7 @@ func createTickets(b *testing.B, parallelism int) {
 	var next atomic.Int64
 	b.SetParallelism(parallelism)
 	cpu0 := cpuTime()
+	w0 := writeCalls()
 	s0 := a.DB.GroupCommitStats()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
@@ -104,6 +108,7 @@ func createTickets(b *testing.B, parallelism int) {
 	// CPU time per ticket is what a busy shared machine does not distort:
 	// on N idle cores the ceiling is N / cpu-ms × 1000 tickets/s.
 	b.ReportMetric(float64(cpuTime()-cpu0)/1e6/float64(b.N), "cpu-ms/ticket")
+	b.ReportMetric(float64(writeCalls()-w0)/float64(b.N), "writes/ticket")
 	if s1 := a.DB.GroupCommitStats(); s1.Commits > s0.Commits {
 		b.ReportMetric(float64(s1.Transactions-s0.Transactions)/float64(s1.Commits-s0.Commits), "tx/commit")
 		// The one writer's time per ticket bounds the rate on any number
@@ -119,4 +124,21 @@ func cpuTime() int64 {
 		return 0
 	}
 	return ru.Utime.Nano() + ru.Stime.Nano()
+}
+
+// writeCalls is the process's write system calls so far (/proc/self/io's
+// syscw): SQLite writes each WAL frame with two, so per ticket it shows how
+// many pages a ticket dirties.
+func writeCalls() int64 {
+	b, err := os.ReadFile("/proc/self/io")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "syscw: "); ok {
+			n, _ := strconv.ParseInt(v, 10, 64)
+			return n
+		}
+	}
+	return 0
 }
