@@ -22,7 +22,58 @@ import (
 
 // txState is what a transaction started by Tx carries besides *sql.Tx.
 type txState struct {
-	deferred []func(context.Context, *sql.Tx) error
+	deferred []deferredWork
+}
+
+// deferredWork is one piece of queued work: a function, or an item for a
+// Batch.
+type deferredWork struct {
+	fn    func(context.Context, *sql.Tx) error
+	batch batcher
+	item  any
+	taken bool // the item went to a flush already
+}
+
+// batcher is a *Batch[T] of any T.
+type batcher interface {
+	flushItems(ctx context.Context, tx *sql.Tx, items []any) error
+}
+
+// A Batch merges work that is cheaper done for many items at once — one
+// multi-row statement instead of one per item. Items queued with Queue by
+// every function sharing a transaction (on SQLite, a group commit of many
+// callers) reach Flush in one call at commit, in the order queued, at the
+// place in the commit-time work where the first of them was queued. As
+// with AtCommit, the items of a caller whose function fails are dropped,
+// and a Flush that fails rolls the whole transaction back. Flush may
+// queue more items or work; they run after it. A Batch is declared once,
+// at package level: its identity is what groups the items.
+type Batch[T any] struct {
+	Flush func(ctx context.Context, tx *sql.Tx, items []T) error
+}
+
+// Queue adds item to b's flush at the end of tx (see AtCommit for what q
+// may be). Outside a transaction started by Tx, Flush runs now with item
+// alone.
+func (b *Batch[T]) Queue(d *DB, q Querier, item T) error {
+	if tx, ok := q.(*sql.Tx); ok {
+		if v, ok := d.states.m.Load(tx); ok {
+			st := v.(*txState)
+			st.deferred = append(st.deferred, deferredWork{batch: b, item: item})
+			return nil
+		}
+	}
+	return d.AtCommit(q, func(ctx context.Context, tx *sql.Tx) error {
+		return b.Flush(ctx, tx, []T{item})
+	})
+}
+
+func (b *Batch[T]) flushItems(ctx context.Context, tx *sql.Tx, items []any) error {
+	ts := make([]T, len(items))
+	for i, it := range items {
+		ts[i] = it.(T)
+	}
+	return b.Flush(ctx, tx, ts)
 }
 
 // txStates maps the open transactions started by Tx to their state.
@@ -48,7 +99,7 @@ func (d *DB) AtCommit(q Querier, fn func(context.Context, *sql.Tx) error) error 
 	}
 	if v, ok := d.states.m.Load(tx); ok {
 		st := v.(*txState)
-		st.deferred = append(st.deferred, fn)
+		st.deferred = append(st.deferred, deferredWork{fn: fn})
 		return nil
 	}
 	return fn(context.Background(), tx)
@@ -79,9 +130,26 @@ func (st *txState) runDeferred(tx *sql.Tx) (err error) {
 			err = fmt.Errorf("db: panic in work queued for commit: %v", p)
 		}
 	}()
+	ctx := context.Background()
 	for i := 0; i < len(st.deferred); i++ { // work may queue more work
-		if err := st.deferred[i](context.Background(), tx); err != nil {
-			return err
+		w := st.deferred[i]
+		switch {
+		case w.fn != nil:
+			if err := w.fn(ctx, tx); err != nil {
+				return err
+			}
+		case !w.taken:
+			// This item and every later one of its batch, in one flush.
+			var items []any
+			for j := i; j < len(st.deferred); j++ {
+				if o := &st.deferred[j]; o.batch == w.batch && !o.taken {
+					items = append(items, o.item)
+					o.taken = true
+				}
+			}
+			if err := w.batch.flushItems(ctx, tx, items); err != nil {
+				return err
+			}
 		}
 	}
 	st.deferred = nil

@@ -189,3 +189,101 @@ func TestTxAfterClose(t *testing.T) {
 		}
 	})
 }
+
+// A Batch gets the items of one transaction in one Flush, in the order
+// queued and at the place of the first; items queued by a Flush go to a
+// later one; a failing caller's items are dropped. On SQLite, callers that
+// share a commit share the Flush: there is one per commit.
+func TestBatchFlushesTogether(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		if _, err := d.W.Exec("CREATE TABLE gc_batch (id INTEGER PRIMARY KEY, flush INTEGER NOT NULL)"); err != nil {
+			t.Fatal(err)
+		}
+		var mu sync.Mutex
+		var flushes [][]int
+		var log []string
+		var b *db.Batch[int]
+		b = &db.Batch[int]{Flush: func(ctx context.Context, tx *sql.Tx, items []int) error {
+			mu.Lock()
+			flushes = append(flushes, items)
+			n := len(flushes)
+			log = append(log, fmt.Sprint("flush ", items))
+			mu.Unlock()
+			for _, id := range items {
+				if _, err := tx.ExecContext(ctx, "INSERT INTO gc_batch (id, flush) VALUES ($1, $2)", id, n); err != nil {
+					return err
+				}
+				if id == 2 { // work queued by a flush comes after it
+					if err := b.Queue(d, tx, 100); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		}}
+		err := d.Tx(ctx, func(tx *sql.Tx) error {
+			d.AtCommit(tx, func(context.Context, *sql.Tx) error { log = append(log, "fn before"); return nil })
+			b.Queue(d, tx, 1)
+			d.AtCommit(tx, func(context.Context, *sql.Tx) error { log = append(log, "fn between"); return nil })
+			b.Queue(d, tx, 2)
+			return b.Queue(d, tx, 3)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := "[fn before flush [1 2 3] fn between flush [100]]"
+		if got := fmt.Sprint(log); got != want {
+			t.Fatalf("commit-time work ran as %s, want %s", got, want)
+		}
+
+		// Concurrent callers, every fifth failing.
+		flushes = nil
+		s0 := d.GroupCommitStats()
+		const n = 300
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				id := 1000 + i
+				err := d.Tx(ctx, func(tx *sql.Tx) error {
+					if err := b.Queue(d, tx, id); err != nil {
+						return err
+					}
+					if i%5 == 0 {
+						return errors.New("caller fails")
+					}
+					return nil
+				})
+				if (err != nil) != (i%5 == 0) {
+					t.Errorf("caller %d: %v", i, err)
+				}
+			}()
+		}
+		wg.Wait()
+		var rows, ok int
+		d.R.QueryRow("SELECT COUNT(*) FROM gc_batch WHERE id >= 1000").Scan(&rows)
+		if rows != n-n/5 {
+			t.Fatalf("%d items stored, want %d (failing callers' items dropped)", rows, n-n/5)
+		}
+		for _, items := range flushes {
+			for _, id := range items {
+				if (id-1000)%5 == 0 {
+					t.Fatalf("the item of failing caller %d was flushed", id-1000)
+				}
+				ok++
+			}
+		}
+		if ok != rows {
+			t.Fatalf("flushes carried %d items, %d stored", ok, rows)
+		}
+		if d.Engine == db.SQLite {
+			commits := d.GroupCommitStats().Commits - s0.Commits
+			if int64(len(flushes)) != commits {
+				t.Fatalf("%d flushes for %d commits, want one each", len(flushes), commits)
+			}
+			t.Logf("%d items in %d flushes", rows, len(flushes))
+		}
+	})
+}

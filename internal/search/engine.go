@@ -12,8 +12,9 @@ import (
 // engine_sqlite.go (FTS5) and engine_postgres.go (tsvector + GIN), are the
 // one place where search differs between the databases.
 type engine interface {
-	// put replaces the document of (d.kind, d.id), giving it a new seq.
-	put(ctx context.Context, q db.Querier, d *document) error
+	// putAll replaces the documents docs, all of one kind and each id once,
+	// giving each a new seq. A fresh document has no stored one to replace.
+	putAll(ctx context.Context, q db.Querier, docs []*document) error
 	// remove deletes the document of (kind, id), if any.
 	remove(ctx context.Context, q db.Querier, kind string, id int64) error
 	// search returns candidates for p, best first (or newest first when

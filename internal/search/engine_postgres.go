@@ -457,6 +457,15 @@ func (q *pgQuery) build(p *plan, sup supporters, withRank bool) (cand pgCand, ex
 	return cand, strings.Join(conds, " AND "), strings.Join(ranks, " + ")
 }
 
+func (e *pgEngine) putAll(ctx context.Context, q db.Querier, docs []*document) error {
+	for _, d := range docs {
+		if err := e.put(ctx, q, d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (e *pgEngine) put(ctx context.Context, q db.Querier, d *document) error {
 	_, err := q.ExecContext(ctx, `INSERT INTO search_docs (kind, ref_id, created_at, terms) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (kind, ref_id) DO UPDATE

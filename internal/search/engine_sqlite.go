@@ -42,49 +42,162 @@ const (
 	sqliteSupporterRank = "bm25(search_supporters_fts, 5.0, 3.0, 1.0)"
 )
 
-func (e *sqliteEngine) put(ctx context.Context, q db.Querier, d *document) error {
-	var old int64
-	if !d.fresh {
-		err := q.QueryRowContext(ctx, `DELETE FROM search_docs WHERE kind = $1 AND ref_id = $2 RETURNING seq`, d.kind, d.id).Scan(&old)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+// putAll replaces the documents docs, all of one kind, giving each a new
+// seq: the replaced ones are deleted with one statement, the new ones
+// inserted with a few multi-row statements, and their terms reach FTS5 at
+// commit (ftsAtCommit).
+func (e *sqliteEngine) putAll(ctx context.Context, q db.Querier, docs []*document) error {
+	if len(docs) == 0 {
+		return nil
+	}
+	kind := docs[0].kind
+	w := ftsWrite{kind: kind}
+	var stale []int64
+	for _, d := range docs {
+		if d.kind != kind {
+			return fmt.Errorf("search: putAll with %s and %s documents", kind, d.kind)
+		}
+		if !d.fresh {
+			stale = append(stale, d.id)
+		}
+	}
+	for lo := 0; lo < len(stale); lo += loadBatch {
+		args := []any{kind}
+		list := inList(&args, stale[lo:min(lo+loadBatch, len(stale))])
+		seqs, err := db.QueryInts(ctx, q, "DELETE FROM search_docs WHERE kind = $1 AND ref_id IN ("+list+") RETURNING seq", args...)
+		if err != nil {
+			return err
+		}
+		w.deletes = append(w.deletes, seqs...)
+	}
+	seqOf := make(map[int64]int64, len(docs))
+	for rest := docs; len(rest) > 0; {
+		part := rest[:rowChunk(len(rest))]
+		rest = rest[len(part):]
+		args := make([]any, 0, 3*len(part))
+		var b strings.Builder
+		b.WriteString("INSERT INTO search_docs (kind, ref_id, created_at) VALUES ")
+		for i, d := range part {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "($%d, $%d, $%d)", len(args)+1, len(args)+2, len(args)+3)
+			args = append(args, d.kind, d.id, d.createdAt)
+		}
+		b.WriteString(" RETURNING ref_id, seq")
+		if err := scanPairs(ctx, q, b.String(), args, seqOf); err != nil {
 			return err
 		}
 	}
-	var seq int64
-	if err := q.QueryRowContext(ctx, `INSERT INTO search_docs (kind, ref_id, created_at) VALUES ($1, $2, $3) RETURNING seq`,
-		d.kind, d.id, d.createdAt).Scan(&seq); err != nil {
+	// Analysing now keeps the work done at commit short.
+	cols := ftsColumns(kind)
+	for _, d := range docs {
+		row := make([]any, 0, len(cols)+1)
+		row = append(row, seqOf[d.id])
+		for i := range cols {
+			row = append(row, d.ftsField(field(i)))
+		}
+		w.rows = append(w.rows, row)
+	}
+	return ftsAtCommit.Queue(e.d, q, w)
+}
+
+// scanPairs runs query and stores each row's two integers in m.
+func scanPairs(ctx context.Context, q db.Querier, query string, args []any, m map[int64]int64) error {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
 		return err
 	}
-	// The FTS5 statements run at commit (db.AtCommit), together with those
-	// of every transaction sharing the commit: FTS5 writes its pending terms
-	// out as a new segment whenever a later statement opens a savepoint, and
-	// every segment has to be merged again later. Analysing now keeps the
-	// work done at commit short.
-	cols := ftsColumns(d.kind)
-	args := make([]any, 0, len(cols)+1)
-	args = append(args, seq)
-	for i := range cols {
-		args = append(args, d.ftsField(field(i)))
+	defer rows.Close()
+	for rows.Next() {
+		var k, v int64
+		if err := rows.Scan(&k, &v); err != nil {
+			return err
+		}
+		m[k] = v
 	}
-	return e.d.AtCommit(q, func(ctx context.Context, tx *sql.Tx) error {
-		if old != 0 {
-			if _, err := tx.ExecContext(ctx, "DELETE FROM "+ftsTable(d.kind)+" WHERE rowid = $1", old); err != nil {
+	return rows.Err()
+}
+
+// rowChunk is how many of n rows the next multi-row statement takes: a
+// power of two up to 64, so that a few statement texts serve every batch
+// (each text is a prepared statement in the connection's cache).
+func rowChunk(n int) int {
+	c := 1
+	for c*2 <= n && c < 64 {
+		c *= 2
+	}
+	return c
+}
+
+// ftsWrite is what a putAll or remove changes in kind's FTS5 table: rows to
+// delete (seqs) and rows to insert (seq, then the columns' terms).
+type ftsWrite struct {
+	kind    string
+	deletes []int64
+	rows    [][]any
+}
+
+// ftsAtCommit applies the FTS5 writes of a transaction — on SQLite, of
+// every transaction sharing a group commit — together at commit. FTS5
+// writes its pending terms out as a new segment whenever a later statement
+// opens a savepoint (group commit gives each caller one), and every segment
+// has to be merged again later; applied together, a commit makes one
+// segment, with one multi-row INSERT per 64 documents.
+var ftsAtCommit = &db.Batch[ftsWrite]{Flush: flushFTS}
+
+func flushFTS(ctx context.Context, tx *sql.Tx, items []ftsWrite) error {
+	for _, kind := range []string{kindTicket, kindSupporter} {
+		// A row inserted and deleted within the flush is never written.
+		pending := map[int64][]any{}
+		var order, deletes []int64
+		for _, it := range items {
+			if it.kind != kind {
+				continue
+			}
+			for _, seq := range it.deletes {
+				if _, ok := pending[seq]; ok {
+					delete(pending, seq)
+				} else {
+					deletes = append(deletes, seq)
+				}
+			}
+			for _, row := range it.rows {
+				seq := row[0].(int64)
+				pending[seq] = row
+				order = append(order, seq)
+			}
+		}
+		table := ftsTable(kind)
+		for lo := 0; lo < len(deletes); lo += loadBatch {
+			var args []any
+			list := inList(&args, deletes[lo:min(lo+loadBatch, len(deletes))])
+			if _, err := tx.ExecContext(ctx, "DELETE FROM "+table+" WHERE rowid IN ("+list+")", args...); err != nil {
 				return err
 			}
 		}
-		_, err := tx.ExecContext(ctx, ftsInsert(d.kind), args...)
-		return err
-	})
-}
-
-// ftsInsert is the INSERT of a document's terms into kind's FTS5 table.
-func ftsInsert(kind string) string {
-	cols := ftsColumns(kind)
-	ph := make([]string, 0, len(cols)+1)
-	for i := range len(cols) + 1 {
-		ph = append(ph, "$"+strconv.Itoa(i+1))
+		var rows [][]any
+		for _, seq := range order {
+			if row, ok := pending[seq]; ok {
+				rows = append(rows, row)
+				delete(pending, seq)
+			}
+		}
+		cols := len(ftsColumns(kind)) + 1
+		for len(rows) > 0 {
+			part := rows[:rowChunk(len(rows))]
+			rows = rows[len(part):]
+			ins := newMultiInsert("INSERT INTO "+table+" (rowid, "+strings.Join(ftsColumns(kind), ", ")+") VALUES ", cols)
+			for _, row := range part {
+				ins.args = append(ins.args, row...)
+				ins.rows++
+			}
+			if err := ins.flush(ctx, tx); err != nil {
+				return err
+			}
+		}
 	}
-	return "INSERT INTO " + ftsTable(kind) + " (rowid, " + strings.Join(cols, ", ") + ") VALUES (" + strings.Join(ph, ", ") + ")"
+	return nil
 }
 
 func (e *sqliteEngine) remove(ctx context.Context, q db.Querier, kind string, id int64) error {
@@ -96,10 +209,7 @@ func (e *sqliteEngine) remove(ctx context.Context, q db.Querier, kind string, id
 	if err != nil {
 		return err
 	}
-	return e.d.AtCommit(q, func(ctx context.Context, tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, "DELETE FROM "+ftsTable(kind)+" WHERE rowid = $1", seq)
-		return err
-	})
+	return ftsAtCommit.Queue(e.d, q, ftsWrite{kind: kind, deletes: []int64{seq}})
 }
 
 // ftsPhrase writes a group as an FTS5 phrase: "t1 t2 t3", with a trailing *

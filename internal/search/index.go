@@ -30,38 +30,83 @@ func New(d *db.DB) *Index {
 // belongs in ticket.Service.Hooks and intake.Intake.Hooks: it runs inside the
 // transaction of every change, so a ticket is searchable the moment that
 // transaction commits, and a change that rolls back leaves the index as it
-// was. On ticket.created it indexes the ticket and its supporter (who may
-// be new); on ticket.updated and message.created, the ticket.
+// was. It queues the ticket of a ticket.created, ticket.updated or
+// message.created event; the queued tickets are indexed at commit (see
+// ticketsAtCommit), with their new supporters.
 func (x *Index) Hook(ctx context.Context, tx *sql.Tx, e live.Event) error {
 	switch e.Type {
-	case "ticket.created":
+	case "ticket.created", "ticket.updated", "message.created":
 		if e.TicketID == 0 {
 			return nil
 		}
-		srcs, err := x.indexTickets(ctx, tx, []int64{e.TicketID}, true)
+		return ticketsAtCommit.Queue(x.db, tx, ticketChange{x: x, id: e.TicketID, created: e.Type == "ticket.created"})
+	}
+	return nil
+}
+
+// ticketChange is a ticket to (re)index when its transaction commits.
+type ticketChange struct {
+	x       *Index
+	id      int64
+	created bool // by this transaction
+}
+
+// ticketsAtCommit indexes the tickets changed by a transaction — on SQLite,
+// by every transaction sharing a group commit — once each, from their final
+// state, just before COMMIT: a ticket changed by several hooks or callers
+// is read and written once, and the documents of a commit are read with two
+// queries and written with a few multi-row statements instead of a handful
+// of statements each on SQLite's one writer.
+var ticketsAtCommit = &db.Batch[ticketChange]{Flush: flushTickets}
+
+func flushTickets(ctx context.Context, tx *sql.Tx, items []ticketChange) error {
+	x := items[0].x
+	created := make(map[int64]bool, len(items))
+	var ids []int64
+	for _, it := range items {
+		was, seen := created[it.id]
+		if !seen {
+			ids = append(ids, it.id)
+		}
+		created[it.id] = was || it.created
+	}
+	// Every ticket document of a transaction is written here, so a ticket
+	// created by it has none yet.
+	var fresh, changed []int64
+	for _, id := range ids {
+		if created[id] {
+			fresh = append(fresh, id)
+		} else {
+			changed = append(changed, id)
+		}
+	}
+	people := map[int64]bool{} // supporters whose documents this flush wrote
+	for lo := 0; lo < len(fresh); lo += loadBatch {
+		srcs, err := x.indexTickets(ctx, tx, fresh[lo:min(lo+loadBatch, len(fresh))], true)
 		if err != nil {
 			return err
 		}
 		// The supporter's own document, when they are new or were changed
 		// (Resolve gives a nameless supporter the name a message carries);
 		// edits elsewhere call SupporterChanged. loadTickets read them.
+		var docs []*document
 		for i := range srcs {
-			if srcs[i].peopleIndexed && !srcs[i].peopleChanged {
+			if (srcs[i].peopleIndexed && !srcs[i].peopleChanged) || people[srcs[i].supporterID] {
 				continue
 			}
+			people[srcs[i].supporterID] = true
 			d := supporterDocument(&srcs[i].people)
 			d.fresh = !srcs[i].peopleIndexed
-			if err := x.eng.put(ctx, tx, d); err != nil {
-				return fmt.Errorf("search: index supporter %d: %w", srcs[i].supporterID, err)
-			}
+			docs = append(docs, d)
 		}
-		return nil
-	case "ticket.updated", "message.created":
-		if e.TicketID == 0 {
-			return nil
+		if err := x.eng.putAll(ctx, tx, docs); err != nil {
+			return fmt.Errorf("search: index supporters: %w", err)
 		}
-		_, err := x.indexTickets(ctx, tx, []int64{e.TicketID}, false)
-		return err
+	}
+	for lo := 0; lo < len(changed); lo += loadBatch {
+		if _, err := x.indexTickets(ctx, tx, changed[lo:min(lo+loadBatch, len(changed))], false); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -82,10 +127,10 @@ func (x *Index) Warm(t ticket.Texts) {
 }
 
 // IndexTicket (re)indexes one ticket with q, normally the transaction that
-// changed it. A ticket that does not exist is removed from the index.
+// changed it, at its commit. A ticket that does not exist is removed from
+// the index.
 func (x *Index) IndexTicket(ctx context.Context, q db.Querier, id int64) error {
-	_, err := x.indexTickets(ctx, q, []int64{id}, false)
-	return err
+	return ticketsAtCommit.Queue(x.db, q, ticketChange{x: x, id: id})
 }
 
 // indexTickets (re)indexes tickets and returns what it read of them; fresh
@@ -96,13 +141,14 @@ func (x *Index) indexTickets(ctx context.Context, q db.Querier, ids []int64, fre
 		return nil, err
 	}
 	found := make(map[int64]bool, len(srcs))
+	docs := make([]*document, len(srcs))
 	for i := range srcs {
 		found[srcs[i].id] = true
-		d := ticketDocument(&srcs[i])
-		d.fresh = fresh
-		if err := x.eng.put(ctx, q, d); err != nil {
-			return nil, fmt.Errorf("search: index ticket %d: %w", srcs[i].id, err)
-		}
+		docs[i] = ticketDocument(&srcs[i])
+		docs[i].fresh = fresh
+	}
+	if err := x.eng.putAll(ctx, q, docs); err != nil {
+		return nil, fmt.Errorf("search: index tickets: %w", err)
 	}
 	for _, id := range ids {
 		if !found[id] {
@@ -126,16 +172,16 @@ func (x *Index) IndexSupporter(ctx context.Context, q db.Querier, id int64) erro
 	if !ok {
 		return x.eng.remove(ctx, q, kindSupporter, id)
 	}
-	if err := x.eng.put(ctx, q, supporterDocument(p)); err != nil {
+	if err := x.eng.putAll(ctx, q, []*document{supporterDocument(p)}); err != nil {
 		return fmt.Errorf("search: index supporter %d: %w", id, err)
 	}
 	return nil
 }
 
-// SupporterChanged re-indexes a supporter and every ticket of theirs (their
-// name and addresses are part of each ticket's document, for from: and for
-// plain searches). Call it where a supporter is edited or merged, in that
-// transaction.
+// SupporterChanged re-indexes a supporter now and every ticket of theirs at
+// commit (their name and addresses are part of each ticket's document, for
+// from: and for plain searches). Call it where a supporter is edited or
+// merged, in that transaction.
 func (x *Index) SupporterChanged(ctx context.Context, q db.Querier, id int64) error {
 	if err := x.IndexSupporter(ctx, q, id); err != nil {
 		return err
@@ -144,8 +190,8 @@ func (x *Index) SupporterChanged(ctx context.Context, q db.Querier, id int64) er
 	if err != nil {
 		return err
 	}
-	for lo := 0; lo < len(ids); lo += loadBatch {
-		if _, err := x.indexTickets(ctx, q, ids[lo:min(lo+loadBatch, len(ids))], false); err != nil {
+	for _, t := range ids {
+		if err := ticketsAtCommit.Queue(x.db, q, ticketChange{x: x, id: t}); err != nil {
 			return err
 		}
 	}
@@ -155,11 +201,21 @@ func (x *Index) SupporterChanged(ctx context.Context, q db.Querier, id int64) er
 // loadBatch bounds the ids in one IN list.
 const loadBatch = 500
 
-// inList returns "$k, $k+1, …" for ids, appending them to args.
+// inList returns "$k, $k+1, …" for ids, appending them to args. The list is
+// padded to a power of two by repeating the last id, so that a few
+// statement texts serve every length (each text is a prepared statement in
+// the connection's cache); an IN list means the same with repeats.
 func inList(args *[]any, ids []int64) string {
+	n := 1
+	for n < len(ids) {
+		n *= 2
+	}
 	var b strings.Builder
-	for i, id := range ids {
-		*args = append(*args, id)
+	for i := range n {
+		if len(ids) == 0 {
+			break
+		}
+		*args = append(*args, ids[min(i, len(ids)-1)])
 		if i > 0 {
 			b.WriteString(", ")
 		}
