@@ -92,6 +92,14 @@ func (en *Engine) RunTimeRules(ctx context.Context) (int, error) {
 	return total, nil
 }
 
+// timeRuleQuery reads the next batch of tickets whose moment in col passed
+// the cutoff ($1) after the cursor ($2, $3), in the order of col's index
+// (which may be partial: "col <= $1" implies col IS NOT NULL).
+func timeRuleQuery(col, where string) string {
+	return fmt.Sprintf(`SELECT t.id, t.%[1]s FROM tickets t WHERE t.%[1]s <= $1 AND (t.%[1]s, t.id) > ($2, $3)%[2]s
+		ORDER BY t.%[1]s, t.id LIMIT %[3]d`, col, where, timeBatch)
+}
+
 // errRuleChanged stops a run whose rule was edited meanwhile.
 var errRuleChanged = errors.New("automation: rule changed")
 
@@ -120,8 +128,7 @@ func (en *Engine) runTimeRule(ctx context.Context, r *Rule) (int, error) {
 		}
 		where = " AND t.status IN (" + strings.Join(ph, ", ") + ")"
 	}
-	query := fmt.Sprintf(`SELECT t.id, t.%[1]s FROM tickets t WHERE t.%[1]s <= $1 AND (t.%[1]s, t.id) > ($2, $3)%[2]s
-		ORDER BY t.%[1]s, t.id LIMIT %[3]d`, col, where, timeBatch)
+	query := timeRuleQuery(col, where)
 	fired := 0
 	for {
 		type cand struct{ id, at int64 }
