@@ -16,8 +16,13 @@ bench_free_port() {
   done
 }
 
-# bench_build DIR builds the steward binary into DIR/steward (as `make build` does).
+# bench_build DIR builds the steward binary into DIR/steward (as `make build` does),
+# or copies $STEWARD_BIN when set (to compare two builds with the same script).
 bench_build() {
+  if [[ -n "${STEWARD_BIN:-}" ]]; then
+    cp "$STEWARD_BIN" "$1/steward"
+    return
+  fi
   (cd "$bench_root" && CGO_ENABLED=0 go build -o "$1/steward" ./cmd/steward)
 }
 

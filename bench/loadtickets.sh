@@ -5,6 +5,7 @@
 #   C=32 D=60s bench/loadtickets.sh       more clients, longer
 #   DB=postgres://… bench/loadtickets.sh  PostgreSQL instead (an empty database)
 #   MIN_RATE=2000 bench/loadtickets.sh    exit 1 when fewer tickets/s were created
+#   STEWARD_BIN=/tmp/old bench/loadtickets.sh   run that build of steward instead of building one
 #   PERF=/tmp/serve.data bench/loadtickets.sh   record the server with `perf record -g` meanwhile
 #                                         (then: perf report -i /tmp/serve.data --no-children)
 #
