@@ -6,6 +6,7 @@
 #   DB=postgres://… bench/loadtickets.sh  PostgreSQL instead (an empty database)
 #   MIN_RATE=2000 bench/loadtickets.sh    exit 1 when fewer tickets/s were created
 #   STEWARD_BIN=/tmp/old bench/loadtickets.sh   run that build of steward instead of building one
+#   FROM=/tmp/s1m bench/loadtickets.sh   start from a copy of that SQLite data directory (e.g. 1,000,000 tickets)
 #   PERF=/tmp/serve.data bench/loadtickets.sh   record the server with `perf record -g` meanwhile
 #                                         (then: perf report -i /tmp/serve.data --no-children)
 #
@@ -30,6 +31,9 @@ trap cleanup EXIT
 bench_build "$work"
 (cd "$bench_root" && go build -o "$work/loadtickets" ./bench/loadtickets)
 args=(--data "$work/data")
+if [[ -n "${FROM:-}" ]]; then
+  cp -r "$FROM" "$work/data"
+fi
 [[ -n "${DB:-}" ]] && args+=(--db "$DB")
 
 pw=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
@@ -45,7 +49,13 @@ if ! bench_wait_healthz "http://127.0.0.1:$port" 30; then
   exit 1
 fi
 bench_machine
-echo "database: ${DB:+PostgreSQL}${DB:-SQLite (fresh)}"
+if [[ -n "${DB:-}" ]]; then
+  echo "database: PostgreSQL"
+elif [[ -n "${FROM:-}" ]]; then
+  echo "database: SQLite, a copy of $FROM"
+else
+  echo "database: SQLite (fresh)"
+fi
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 # The SQLite writer's counters (zeros on PostgreSQL): busy seconds, commits, transactions.
 writer() { curl -fsS "http://127.0.0.1:$port/metrics" | awk '
