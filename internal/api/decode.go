@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
@@ -229,8 +230,15 @@ func join(path, k string) string {
 	return path + "." + k
 }
 
+// fieldsOf caches jsonFields by type: request types are few, and every
+// request of a type needs the same map (read only).
+var fieldsOf sync.Map // reflect.Type → map[string]reflect.Type
+
 // jsonFields maps the exact JSON names of a struct's fields to their types.
 func jsonFields(t reflect.Type) map[string]reflect.Type {
+	if m, ok := fieldsOf.Load(t); ok {
+		return m.(map[string]reflect.Type)
+	}
 	out := map[string]reflect.Type{}
 	for i := range t.NumField() {
 		f := t.Field(i)
@@ -246,6 +254,7 @@ func jsonFields(t reflect.Type) map[string]reflect.Type {
 		}
 		out[name] = f.Type
 	}
+	fieldsOf.Store(t, out)
 	return out
 }
 
