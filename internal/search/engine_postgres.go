@@ -541,10 +541,14 @@ func (e *pgEngine) search(ctx context.Context, dbq db.Querier, p *plan) (page, e
 	// query that finds them: inside, PostgreSQL may compute it for every
 	// row before the sort (~2,900 rows for `team attached` where 501 are
 	// kept) once search_count is cheap enough to inline (migration 0018).
-	sel := `SELECT seq, ref_id, terms FROM search_docs WHERE `
+	inner := "terms"
+	if rank == "0" {
+		inner = "0"
+	}
+	sel := `SELECT seq, ref_id, ` + inner + ` FROM search_docs WHERE `
 	ranked := func(query string) string {
 		if rank == "0" {
-			return strings.Replace(query, "SELECT seq, ref_id, terms", "SELECT seq, ref_id, 0", 1)
+			return query
 		}
 		return `SELECT seq, ref_id, ` + rank + ` FROM (` + query + `) c`
 	}
