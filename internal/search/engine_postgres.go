@@ -133,9 +133,17 @@ const (
 
 // pgSupporterOr: up to this many supporters, the GIN query ORs their terms
 // with the word's; past it their tickets are fetched by supporter
-// (pgCand.branches). A variable so that tests can take the second path
-// with a handful of supporters.
-var pgSupporterOr = 2000
+// (pgCand.branches). Each ORed term is one more posting list in every GIN
+// scan of the query and one more item in the tsquery checked per posting:
+// 李伟's 110 supporters cost ~45 ms a scan at 1,000,000 tickets, where the
+// b-tree search_docs_supporter takes ~3.5 µs a supporter to probe. A variable so that tests can take the second path with a
+// handful of supporters.
+var pgSupporterOr = 8
+
+// pgSupporterWalk: a lone word (nothing else for the GIN index) in more
+// supporters' names than this is found by the walk newest first instead
+// (see build).
+var pgSupporterWalk = 2000
 
 // supporterMatch is the supporters whose name or addresses contain a group.
 type supporterMatch struct {
@@ -376,13 +384,13 @@ func (q *pgQuery) build(p *plan, sup supporters, withRank bool) (cand pgCand, ex
 		}
 		a := q.arg(pat)
 		for i, f := range fields {
-			// A subject or name hit counts once; repeats in messages up
-			// to five times.
-			cap := 5
+			// A subject or name hit counts once (strpos: no need to count
+			// them); repeats in messages up to five times.
 			if weights[i] > 1 {
-				cap = 1
+				ranks = append(ranks, fmt.Sprintf("%d * (strpos(%s, %s) > 0)::int", weights[i], pgBlock(f), a))
+				continue
 			}
-			ranks = append(ranks, fmt.Sprintf("%d * LEAST(search_count(%s, %s), %d)", weights[i], pgBlock(f), a, cap))
+			ranks = append(ranks, fmt.Sprintf("%d * LEAST(search_count(%s, %s), 5)", weights[i], pgBlock(f), a))
 		}
 	}
 	for i := range p.from {
@@ -435,17 +443,22 @@ func (q *pgQuery) build(p *plan, sup supporters, withRank bool) (cand pgCand, ex
 		conds = append(conds, "strpos("+pgBlock(fMeta)+", "+q.arg(" "+pgMeta(t)+" ")+") = 0")
 	}
 	// A lone word with many supporters and nothing else for the GIN index
-	// (`sophie`): its supporter branch would fetch every one of their
-	// tickets (~20,000); the walk newest first (no tsquery) finds its
-	// first matches sooner, as before.
+	// (`sophie`, over pgSupporterWalk), sorted by recency: its supporter
+	// branch might fetch every one of their tickets (~20,000) for 20; the
+	// walk newest first (no tsquery) finds them sooner. Ranked, the walk
+	// needs 500 matches (`hall`: 25,000 rows, ~140 ms) and the branch, with
+	// the range of the main query's 500th, is cheaper (~50 ms). With fewer
+	// supporters (`李伟`: 110) the GIN index finds its own text and the
+	// branch its supporters' tickets.
 	if nVia == 1 && len(cand.filters) == 0 {
-		others := 0
+		others, many := 0, false
 		for i, m := range cand.must {
 			if m != "" && cand.via[i] == nil {
 				others++
 			}
+			many = many || len(cand.via[i]) > pgSupporterWalk
 		}
-		if others == 0 {
+		if others == 0 && many && !withRank {
 			cand.must = make([]string, len(p.must))
 			cand.via = make([][]int64, len(p.must))
 			cand.own = make([]string, len(p.must))
@@ -523,15 +536,27 @@ func (e *pgEngine) search(ctx context.Context, dbq db.Querier, p *plan) (page, e
 	if p.beforeSeq > 0 {
 		where += " AND seq < " + q.arg(p.beforeSeq)
 	}
-	sel := `SELECT seq, ref_id, ` + rank + ` FROM search_docs WHERE `
+	// The rank is computed over the newest candidates only, outside the
+	// query that finds them: inside, PostgreSQL may compute it for every
+	// row before the sort (~2,900 rows for `team attached` where 501 are
+	// kept) once search_count is cheap enough to inline (migration 0018).
+	inner := "terms"
+	if rank == "0" {
+		inner = "0"
+	}
+	sel := `SELECT seq, ref_id, ` + inner + ` FROM search_docs WHERE `
+	ranked := func(query string) string {
+		if rank == "0" {
+			return query
+		}
+		return `SELECT seq, ref_id, ` + rank + ` FROM (` + query + `) c`
+	}
 
-	// Choose: walk newest first, or the GIN index; expect is the number
-	// of matches the GIN index is expected to return.
+	// Choose: walk newest first, or the GIN index.
 	scan := cand == ""
-	var expect float64
 	if !scan {
 		var err error
-		if expect, scan, err = e.common(ctx, dbq, parts.estimate()); err != nil {
+		if _, scan, err = e.common(ctx, dbq, parts.estimate()); err != nil {
 			return page{}, err
 		}
 	}
@@ -557,6 +582,7 @@ func (e *pgEngine) search(ctx context.Context, dbq db.Querier, p *plan) (page, e
 		}
 		a = append(a, window+1)
 		query += " ORDER BY seq DESC LIMIT $" + strconv.Itoa(len(a))
+		query = ranked(query)
 		if p.explain {
 			return explainQuery(ctx, dbq, e.d.Engine, query, a)
 		}
@@ -570,39 +596,31 @@ func (e *pgEngine) search(ctx context.Context, dbq db.Querier, p *plan) (page, e
 			// condition includes the supporters).
 			return e.finish(pg, p, window), nil
 		}
-		// Fewer matches than the planner thought: expect as many below
-		// the floor as their density in the walk suggests.
-		expect = float64(len(items)) * float64(floor) / float64(top-floor)
 		hi, branchTop = floor, floor
 	}
 	// The GIN index, for what the walk did not reach, newest first in
-	// windows of seqs that grow fourfold: each query ANDs the GIN bitmap
-	// with the primary key's range, so it fetches only rows in its window
-	// however common the terms turn out to be. Index and sequential scans
-	// are off (a plan walking the primary key would compute search_vector
-	// for every row) and work_mem is raised so that bitmaps stay exact (a
-	// lossy page is rechecked by computing search_vector for each row).
+	// windows of seqs: each query ANDs the GIN bitmap with the primary
+	// key's range, so it fetches only rows in its window however common the
+	// terms turn out to be. Index and sequential scans are off (a plan
+	// walking the primary key would compute search_vector for every row)
+	// and work_mem is raised so that bitmaps stay exact (a lossy page is
+	// rechecked by computing search_vector for each row).
+	//
+	// The first window is pgScanBudget seqs (unless the walk took them);
+	// the matches found so far give the density that sizes the next one,
+	// and when fewer than pgWindowFrom are expected in all the rest, one
+	// query takes it whole (ANDing with the primary key would cost more
+	// than the rows it saves). The planner's estimate is no guide (for a
+	// term it has no statistics on it assumes half the least common
+	// frequency it knows), and counting the matches first cost a second
+	// GIN scan per query: ~15–20 ms for two words in 5% of the tickets.
 	err = withoutIndexScans(ctx, dbq, func(tx db.Querier) error {
-		// With few matches, one query over all seqs below hi: ANDing with
-		// the primary key would cost more than the rows it saves. The
-		// planner's estimate is no guide for a term it has no statistics
-		// on (it assumes half the least common frequency it knows), so
-		// unless the walk measured the density, count up to a cap.
-		firstWidth := int64(pgScanBudget)
-		few := expect < pgWindowFrom
-		if !scan {
-			var n int
-			err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM search_docs
-				WHERE search_vector(terms) @@ $1::tsquery AND seq + 0 < $2 LIMIT $3) m`, cand, hi, pgWindowFrom).Scan(&n)
-			if err != nil {
-				return fmt.Errorf("search: postgres count: %w", err)
-			}
-			few = n < pgWindowFrom
+		found, covered := len(pg.items), top-hi
+		width := int64(pgScanBudget)
+		if covered > 0 {
+			width = nextWindow(found, covered, hi, window+1-found)
 		}
-		if few {
-			firstWidth = hi
-		}
-		for width := firstWidth; hi > 0 && len(pg.items) <= window; width *= 4 {
+		for hi > 0 && len(pg.items) <= window {
 			lo := max(hi-width, 0)
 			a := append([]any(nil), q.args...)
 			a = append(a, cand)
@@ -619,6 +637,7 @@ func (e *pgEngine) search(ctx context.Context, dbq db.Querier, p *plan) (page, e
 			}
 			a = append(a, window+1-len(pg.items))
 			query += " ORDER BY seq DESC LIMIT $" + strconv.Itoa(len(a))
+			query = ranked(query)
 			if p.explain {
 				var err error
 				pg, err = explainQuery(ctx, tx, e.d.Engine, query, a)
@@ -629,7 +648,9 @@ func (e *pgEngine) search(ctx context.Context, dbq db.Querier, p *plan) (page, e
 				return err
 			}
 			pg.items = append(pg.items, items...)
+			found, covered = found+len(items), covered+hi-lo
 			hi = lo
+			width = nextWindow(found, covered, hi, window+1-len(pg.items))
 		}
 		if p.explain {
 			return nil
@@ -652,12 +673,13 @@ func (e *pgEngine) search(ctx context.Context, dbq db.Querier, p *plan) (page, e
 				// the primary key's range is a third bitmap.
 				lo = pg.items[window].seq
 			}
+			useGIN := false
 			if b.cand != "" {
 				// With a range, leave out a tsquery in a tenth of the
 				// documents or more: reading its postings costs more than
 				// checking the supporters' tickets in the range (`miller
 				// kind`: 339,000 postings, 41 ms, for ~550 tickets).
-				useGIN := true
+				useGIN = true
 				if lo > 0 {
 					est, err := e.estimate(ctx, tx, b.cand)
 					if err != nil {
@@ -673,15 +695,23 @@ func (e *pgEngine) search(ctx context.Context, dbq db.Querier, p *plan) (page, e
 					query += " AND search_vector(terms) @@ $" + strconv.Itoa(len(a)) + "::tsquery"
 				}
 			}
-			if lo > 0 {
+			// The range as a bitmap costs ~0.05 µs a seq (16 ms for
+			// `individual mark`'s 295,000), more than it saves once the
+			// supporters' and the GIN bitmaps are ANDed: then only a
+			// narrow one.
+			if lo > 0 && (!useGIN || branchTop-lo <= pgScanBudget) {
 				a = append(a, lo, branchTop)
 				query += " AND seq > $" + strconv.Itoa(len(a)-1) + " AND seq < $" + strconv.Itoa(len(a))
+			} else if lo > 0 {
+				a = append(a, lo, branchTop)
+				query += " AND seq + 0 > $" + strconv.Itoa(len(a)-1) + " AND seq + 0 < $" + strconv.Itoa(len(a))
 			} else {
 				a = append(a, branchTop)
 				query += " AND seq + 0 < $" + strconv.Itoa(len(a))
 			}
 			a = append(a, window+1)
 			query += " ORDER BY seq DESC LIMIT $" + strconv.Itoa(len(a))
+			query = ranked(query)
 			items, err := scanCandidates(ctx, tx, query, a)
 			if err != nil {
 				return err
@@ -694,6 +724,18 @@ func (e *pgEngine) search(ctx context.Context, dbq db.Querier, p *plan) (page, e
 		return pg, err
 	}
 	return e.finish(pg, p, window), nil
+}
+
+// nextWindow returns the width of the next window of seqs below hi, given
+// found matches in the covered seqs above it and need more wanted: all of
+// the rest if fewer than pgWindowFrom matches are expected there, else
+// twice the width the density suggests for need.
+func nextWindow(found int, covered, hi int64, need int) int64 {
+	rest := float64(found) * float64(hi) / float64(max(covered, 1))
+	if rest < pgWindowFrom || need <= 0 {
+		return hi
+	}
+	return int64(2*float64(need)*float64(covered)/float64(found)) + 1
 }
 
 // mergeNewest merges two lists of candidates, each newest first, into one

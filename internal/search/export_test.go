@@ -10,6 +10,15 @@ func SetPGSupporterOr(n int) (restore func()) {
 	return func() { pgSupporterOr = old }
 }
 
+// SetPGSupporterWalk sets how many supporters a lone word needs for
+// PostgreSQL to walk newest first when sorting by recency; it returns a
+// func restoring the previous value.
+func SetPGSupporterWalk(n int) (restore func()) {
+	old := pgSupporterWalk
+	pgSupporterWalk = n
+	return func() { pgSupporterWalk = old }
+}
+
 // SetPGRankWindow sets how many of the newest matches PostgreSQL ranks, so
 // that a test can fill the window with a few tickets; it returns a func
 // restoring the previous value.

@@ -66,6 +66,32 @@ func TestManySupportersPath(t *testing.T) {
 		found += len(keys)
 	}
 
+	// Sorted by recency, a lone word with many supporters walks newest
+	// first: the same tickets as through the supporter branch.
+	recent := func() map[string][]string {
+		got := map[string][]string{}
+		for _, q := range supporterMixQueries {
+			keys := keysOf(desk, searchAll(t, desk.idx, q, search.Options{IncludeNotes: true, Sort: search.SortRecent}))
+			slices.Sort(keys)
+			got[q] = keys
+		}
+		return got
+	}
+	restore = search.SetPGSupporterOr(0)
+	branch := recent()
+	restoreWalk := search.SetPGSupporterWalk(0)
+	walk := recent()
+	restoreWalk()
+	restore()
+	for q, keys := range branch {
+		if !slices.Equal(keys, walk[q]) {
+			t.Errorf("%s, by recency: supporter branch %v, walk %v", q, keys, walk[q])
+		}
+		if !slices.Equal(keys, usual[q+" [notes]"]) {
+			t.Errorf("%s, by recency: %v, by relevance %v", q, keys, usual[q+" [notes]"])
+		}
+	}
+
 	// With a rank window of 3, the main query fills it for the commoner
 	// words, and the supporters' query only looks at newer tickets (the
 	// primary key's range): the same newest matches either way.
