@@ -136,8 +136,9 @@ const (
 // (pgCand.branches). Each ORed term is one more posting list in every GIN
 // scan of the query and one more item in the tsquery checked per posting:
 // 李伟's 110 supporters cost ~45 ms a scan at 1,000,000 tickets, where the
-// b-tree search_docs_supporter takes ~3.5 µs a supporter to probe. A variable so that tests can take the second path with a
-// handful of supporters.
+// b-tree search_docs_supporter takes ~3.5 µs a supporter to probe. A
+// variable so that tests can take the second path with a handful of
+// supporters.
 var pgSupporterOr = 8
 
 // pgSupporterWalk: a lone word (nothing else for the GIN index) in more
