@@ -189,8 +189,9 @@ func flushFTS(ctx context.Context, tx *sql.Tx, items []ftsWrite) error {
 			rows = rows[len(part):]
 			ins := newMultiInsert("INSERT INTO "+table+" (rowid, "+strings.Join(ftsColumns(kind), ", ")+") VALUES ", cols)
 			for _, row := range part {
-				ins.args = append(ins.args, row...)
-				ins.rows++
+				if err := ins.add(ctx, tx, row...); err != nil {
+					return err
+				}
 			}
 			if err := ins.flush(ctx, tx); err != nil {
 				return err
