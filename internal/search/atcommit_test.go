@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 
@@ -85,6 +86,42 @@ func TestIndexedAtCommitOncePerTicket(t *testing.T) {
 		}
 		if res, _ := idx.Search(ctx, "RX-778 token000", search.Options{}); len(res.Items) != 1 {
 			t.Errorf("reply not indexed with the ticket: %+v", res.Items)
+		}
+		checkOneDocumentEach(t, d)
+
+		// A supporter's edit re-indexes all of their tickets at commit,
+		// several documents to a statement.
+		err := d.Tx(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, "UPDATE supporters SET name = '山田 花音', updated_at = updated_at + 1 WHERE email = 's0@example.org'"); err != nil {
+				return err
+			}
+			var id int64
+			if err := tx.QueryRowContext(ctx, "SELECT id FROM supporters WHERE email = 's0@example.org'").Scan(&id); err != nil {
+				return err
+			}
+			return idx.SupporterChanged(ctx, tx, id)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []int64
+		for i := 0; i < n; i += len(names) {
+			if i%8 != 7 {
+				want = append(want, created[i])
+			}
+		}
+		res, err := idx.Search(ctx, "from:花音", search.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []int64
+		for _, h := range res.Items {
+			got = append(got, h.ID)
+		}
+		slices.Sort(got)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("after the supporter's edit, from:花音 found %v, want %v", got, want)
 		}
 		checkOneDocumentEach(t, d)
 

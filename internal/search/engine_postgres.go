@@ -471,19 +471,34 @@ func (q *pgQuery) build(p *plan, sup supporters, withRank bool) (cand pgCand, ex
 	return cand, strings.Join(conds, " AND "), strings.Join(ranks, " + ")
 }
 
+// putAll upserts docs, several to a statement when there is more than one
+// (a supporter's tickets after SupporterChanged).
 func (e *pgEngine) putAll(ctx context.Context, q db.Querier, docs []*document) error {
+	tx, ok := q.(*sql.Tx)
+	if !ok || len(docs) == 1 {
+		for _, d := range docs {
+			if err := e.put(ctx, q, d); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	ins := newMultiInsert("INSERT INTO search_docs (kind, ref_id, created_at, terms) VALUES ", 4)
+	ins.suffix = pgUpsert
 	for _, d := range docs {
-		if err := e.put(ctx, q, d); err != nil {
+		if err := ins.add(ctx, tx, d.kind, d.id, d.createdAt, d.runFields()); err != nil {
 			return err
 		}
 	}
-	return nil
+	return ins.flush(ctx, tx)
 }
 
+// pgUpsert gives a replaced document a new seq (see engine).
+const pgUpsert = ` ON CONFLICT (kind, ref_id) DO UPDATE
+		SET seq = nextval('search_docs_seq'), created_at = EXCLUDED.created_at, terms = EXCLUDED.terms`
+
 func (e *pgEngine) put(ctx context.Context, q db.Querier, d *document) error {
-	_, err := q.ExecContext(ctx, `INSERT INTO search_docs (kind, ref_id, created_at, terms) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (kind, ref_id) DO UPDATE
-		SET seq = nextval('search_docs_seq'), created_at = EXCLUDED.created_at, terms = EXCLUDED.terms`,
+	_, err := q.ExecContext(ctx, `INSERT INTO search_docs (kind, ref_id, created_at, terms) VALUES ($1, $2, $3, $4)`+pgUpsert,
 		d.kind, d.id, d.createdAt, d.runFields())
 	return err
 }
