@@ -165,23 +165,6 @@ type moved struct {
 	Notes      *string        `json:"notes,omitempty"`
 }
 
-func ids(ctx context.Context, q db.Querier, query string, args ...any) ([]int64, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []int64{}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
-}
-
 func strs(ctx context.Context, q db.Querier, query string, args ...any) ([]string, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
@@ -247,16 +230,16 @@ func Merge(ctx context.Context, q db.Querier, actor audit.Actor, winnerID, loser
 		return 0, fmt.Errorf("%w: merged or erased supporters cannot be merged", errs.ErrConflict)
 	}
 	var m moved
-	if m.Identities, err = ids(ctx, q, "SELECT id FROM supporter_identities WHERE supporter_id = $1", loserID); err != nil {
+	if m.Identities, err = db.QueryInts(ctx, q, "SELECT id FROM supporter_identities WHERE supporter_id = $1", loserID); err != nil {
 		return 0, err
 	}
-	if m.Tickets, err = ids(ctx, q, "SELECT id FROM tickets WHERE supporter_id = $1", loserID); err != nil {
+	if m.Tickets, err = db.QueryInts(ctx, q, "SELECT id FROM tickets WHERE supporter_id = $1", loserID); err != nil {
 		return 0, err
 	}
-	if m.Donations, err = ids(ctx, q, "SELECT id FROM donations WHERE supporter_id = $1", loserID); err != nil {
+	if m.Donations, err = db.QueryInts(ctx, q, "SELECT id FROM donations WHERE supporter_id = $1", loserID); err != nil {
 		return 0, err
 	}
-	if m.Messages, err = ids(ctx, q, "SELECT id FROM messages WHERE author_supporter_id = $1", loserID); err != nil {
+	if m.Messages, err = db.QueryInts(ctx, q, "SELECT id FROM messages WHERE author_supporter_id = $1", loserID); err != nil {
 		return 0, err
 	}
 	if m.EmailRefs, err = strs(ctx, q, "SELECT rfc_id FROM email_refs WHERE supporter_id = $1", loserID); err != nil {
